@@ -4,6 +4,8 @@
 // backoff on transport errors, 429 and 5xx.
 #include <atomic>
 #include <chrono>
+#include <map>
+#include <string_view>
 #include <memory>
 #include <mutex>
 #include <optional>

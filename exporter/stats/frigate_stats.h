@@ -1,0 +1,92 @@
+#pragma once
+// What one /api/stats body says, normalised across Frigate 0.12-0.17: units fixed (storage in
+// bytes, inference in ms as Frigate reports it), absent or junk values left empty.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/core/result.h"
+
+namespace fhc::exporter {
+
+struct CameraStats {
+  std::string name;
+  std::optional<double> camera_fps;
+  std::optional<double> process_fps;
+  std::optional<double> skipped_fps;
+  std::optional<double> detection_fps;
+  std::optional<bool> detection_enabled;  // int 1/0 (0.12-0.13) or bool (0.14+)
+  std::optional<double> audio_dbfs;
+  std::optional<double> audio_rms;
+  std::optional<std::int64_t> pid;  // null when the camera process is not running
+  std::optional<std::int64_t> capture_pid;
+  std::optional<std::int64_t> ffmpeg_pid;
+};
+
+struct DetectorStats {
+  std::string name;
+  std::optional<double> inference_speed_ms;
+  std::optional<double> detection_start;  // unix seconds; 0 = idle
+  std::optional<std::int64_t> pid;
+  std::optional<double> temperature_c;  // 0.18+ per detector
+};
+
+struct StorageStats {
+  std::string path;  // e.g. /media/frigate/recordings
+  std::optional<double> total_bytes;
+  std::optional<double> used_bytes;
+  std::optional<double> free_bytes;
+  std::string mount_type;
+};
+
+struct ProcessUsage {  // cpu_usages entry; junk keys of 0.12 are dropped
+  std::string pid;     // the key ("123", or "frigate.full_system")
+  std::string name;    // our process name for it (camera/detector/service), "" if unknown
+  std::string process; // "capture", "detect", "ffmpeg", "detector", "service", "system", ""
+  std::string cmdline;
+  std::optional<double> cpu_percent;
+  std::optional<double> mem_percent;
+};
+
+struct GpuUsage {
+  std::string name;
+  std::optional<double> gpu_percent;
+  std::optional<double> mem_percent;
+};
+
+struct BandwidthUsage {
+  std::string pid;
+  std::string name;
+  std::optional<double> kilobytes_per_second;
+};
+
+struct DeviceTemperature {
+  std::string device;  // e.g. apex_0
+  double celsius = 0;
+};
+
+struct FrigateStats {
+  std::vector<CameraStats> cameras;
+  std::vector<DetectorStats> detectors;
+  std::optional<double> detection_fps_total;
+  std::optional<double> uptime_seconds;
+  std::optional<double> last_updated;  // unix seconds of the snapshot (0.12+)
+  std::string version;                 // "0.14.1-f4f3cfa"
+  std::string latest_version;
+  std::vector<StorageStats> storage;
+  std::vector<DeviceTemperature> temperatures;
+  std::vector<ProcessUsage> cpu_usages;
+  std::vector<GpuUsage> gpus;
+  std::vector<BandwidthUsage> bandwidth;
+  // Which layout the body had: cameras at top level (<= 0.12) or under "cameras" (0.13+).
+  bool cameras_at_top_level = false;
+};
+
+// Parses a /api/stats body of any supported version. Fails only when the body is not a JSON
+// object or has none of the keys every version has ("service", "detectors"); unknown fields and
+// wrong-typed values are skipped. Errors are one short line.
+Result<FrigateStats> ParseStats(std::string_view body);
+
+}  // namespace fhc::exporter
