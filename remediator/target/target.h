@@ -1,0 +1,46 @@
+#pragma once
+// The thing the remediator acts on, and what the outside world says about it at decision time.
+// Gathered at the edges (Kubernetes API, Frigate API), consumed by pure gates.
+#include <optional>
+#include <string>
+
+#include "common/clock/clock.h"
+
+namespace fhc::remediator {
+
+struct Target {
+  std::string namespace_;
+  std::string deployment;
+  std::string Key() const { return namespace_ + "/" + deployment; }
+  bool operator==(const Target&) const = default;
+  bool operator<(const Target& o) const { return Key() < o.Key(); }
+};
+
+// Facts about a target, each optional: an absent fact means "could not be found out" (the gate
+// that needs it decides whether that blocks). `error` fields say why it is absent.
+struct TargetFacts {
+  // Whether the action in use talks to Kubernetes (gates that need Kubernetes are "not
+  // applicable" otherwise).
+  bool kubernetes = false;
+
+  // Frigate's start: the Frigate container's state.running.startedAt, or derived from Frigate's
+  // reported uptime (now - service.uptime).
+  std::optional<WallTime> frigate_started_at;
+  std::string frigate_started_at_source;  // "container" | "frigate-uptime"
+  std::string frigate_started_at_error;
+
+  // The Frigate pod and its node.
+  std::string pod_name;
+  std::string node_name;
+  std::optional<std::string> node_ready;  // "True" | "False" | "Unknown"
+  std::string node_ready_reason;
+  bool node_unschedulable = false;
+  std::string node_error;
+
+  // The deployment.
+  std::optional<bool> deployment_paused;
+  std::optional<bool> rollout_in_progress;  // a rollout (ours or anyone's) not yet complete
+  std::string deployment_error;
+};
+
+}  // namespace fhc::remediator
