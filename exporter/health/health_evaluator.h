@@ -1,0 +1,80 @@
+#pragma once
+// The health verdict: every reason of DESIGN.md evaluated from one stats snapshot and the log
+// window, with the old CronJob's thresholds. Pure: the same input gives the same verdict.
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "exporter/stats/frigate_stats.h"
+
+namespace fhc::exporter {
+
+struct HealthThresholds {
+  double inference_threshold_ms = 100;  // INFERENCE_THRESHOLD_MS
+  int stuck_detection_threshold = 2;    // STUCK_DETECTION_THRESHOLD: more than this is failing
+  int backlog_threshold = 5;            // BACKLOG_THRESHOLD: more than this is failing
+  std::set<std::string, std::less<>> skip_cameras{"reolink_doorbell"};  // SKIP_CAMERAS
+  double skip_ratio_threshold = 0.8;                                    // SKIP_RATIO_THRESHOLD
+  // Frigate's watchdog acts on an inference running longer than 10 s (hard-coded in Frigate).
+  double detector_stuck_seconds = 10;
+  // 0.14+ snapshots stats every 15 s (+5 s nginx cache); four missed snapshots mean the stats
+  // emitter or the main loop is wedged.
+  double stats_stale_seconds = 60;
+  // A camera below this many frames per second counts as delivering no frames (as the CronJob).
+  double min_camera_fps = 1;
+};
+
+// What the log window says (from the log monitor). Absent log source: all zero/false.
+struct LogFacts {
+  int stuck_events_in_window = 0;
+  int backlog_events_in_window = 0;  // all cameras, every wording
+  bool detector_hung = false;
+  bool edgetpu_missing = false;
+};
+
+struct HealthInput {
+  // Stats usable (fetched, 200, parsed). When false, `stats_error` says why and `stats` is null.
+  const FrigateStats* stats = nullptr;
+  std::string stats_error;
+  double now_unix = 0;  // wall clock of the evaluation, for stats age and detector start
+  LogFacts logs;
+};
+
+enum class Reason {
+  kApiUnresponsive,
+  kStatsStale,
+  kInferenceSlow,
+  kDetectorStuck,
+  kDetectionStuck,
+  kDetectorHung,
+  kEdgeTpuMissing,
+  kRecordingBacklog,
+  kNoFrames,
+  kHighSkipRatio,
+};
+
+// Stable names: values of frigate_unhealthy{reason}, keys of /health and the alert labels.
+std::string_view ReasonName(Reason reason);
+// Every reason, in evaluation order.
+const std::vector<Reason>& AllReasons();
+
+struct ReasonResult {
+  Reason reason;
+  bool failing = false;
+  std::string detail;  // one line: the measured value against its threshold, or why it passes
+};
+
+struct HealthVerdict {
+  std::vector<ReasonResult> results;  // one per reason, AllReasons() order
+  bool healthy() const;
+  std::vector<std::string> FailingReasons() const;
+  // Detectors whose in-flight inference is older than the threshold (frigate_detector_stuck).
+  std::vector<std::string> stuck_detectors;
+  std::optional<double> stats_age_seconds;  // now - service.last_updated, when known
+};
+
+HealthVerdict EvaluateHealth(const HealthInput& input, const HealthThresholds& thresholds);
+
+}  // namespace fhc::exporter

@@ -1,0 +1,185 @@
+#include "exporter/health/health_evaluator.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace fhc::exporter {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+
+constexpr double kNow = 1'700'000'000;
+
+CameraStats Camera(std::string name, double fps, double skipped = 0) {
+  CameraStats c;
+  c.name = std::move(name);
+  c.camera_fps = fps;
+  c.process_fps = fps - skipped;
+  c.skipped_fps = skipped;
+  c.detection_fps = fps > 0 ? 2 : 0;
+  return c;
+}
+
+FrigateStats HealthyStats() {
+  FrigateStats s;
+  s.cameras = {Camera("front", 5), Camera("back", 5), Camera("garage", 5)};
+  DetectorStats coral;
+  coral.name = "coral";
+  coral.inference_speed_ms = 8.5;
+  coral.detection_start = 0;
+  s.detectors = {coral};
+  s.last_updated = kNow - 5;
+  s.uptime_seconds = 3600;
+  return s;
+}
+
+HealthVerdict Judge(const FrigateStats* stats, LogFacts logs = {}, HealthThresholds th = {}) {
+  HealthInput in;
+  in.stats = stats;
+  in.stats_error = stats ? "" : "connection refused";
+  in.now_unix = kNow;
+  in.logs = logs;
+  return EvaluateHealth(in, th);
+}
+
+bool Failing(const HealthVerdict& v, Reason r) {
+  for (const auto& res : v.results) {
+    if (res.reason == r) return res.failing;
+  }
+  ADD_FAILURE() << "reason missing";
+  return false;
+}
+
+TEST(HealthEvaluator, HealthyFrigateFailsNoReasonAndReportsEveryReason) {
+  auto s = HealthyStats();
+  auto v = Judge(&s);
+  EXPECT_TRUE(v.healthy());
+  EXPECT_THAT(v.FailingReasons(), IsEmpty());
+  ASSERT_EQ(v.results.size(), AllReasons().size());
+  ASSERT_TRUE(v.stats_age_seconds.has_value());
+  EXPECT_DOUBLE_EQ(*v.stats_age_seconds, 5);
+}
+
+TEST(HealthEvaluator, ReasonNamesAreTheContractsNames) {
+  std::vector<std::string> names;
+  for (Reason r : AllReasons()) names.emplace_back(ReasonName(r));
+  EXPECT_THAT(
+      names, ElementsAre("api_unresponsive", "stats_stale", "inference_slow", "detector_stuck",
+                         "detection_stuck", "detector_hung", "edgetpu_missing", "recording_backlog",
+                         "no_frames", "high_skip_ratio"));
+}
+
+TEST(HealthEvaluator, NoStatsIsApiUnresponsiveWithTheCauseAndNothingElse) {
+  auto v = Judge(nullptr);
+  EXPECT_THAT(v.FailingReasons(), ElementsAre("api_unresponsive"));
+  EXPECT_EQ(v.results[0].detail, "connection refused");
+}
+
+TEST(HealthEvaluator, InferenceOverThresholdIsSlowAndAtThresholdIsNot) {
+  auto s = HealthyStats();
+  s.detectors[0].inference_speed_ms = 100.0;
+  EXPECT_FALSE(Failing(Judge(&s), Reason::kInferenceSlow));
+  s.detectors[0].inference_speed_ms = 100.01;
+  auto v = Judge(&s);
+  EXPECT_TRUE(Failing(v, Reason::kInferenceSlow));
+  EXPECT_EQ(v.results[2].detail, "detector coral inference 100.01 ms (limit 100 ms)");
+}
+
+TEST(HealthEvaluator, TheSlowestOfSeveralDetectorsDecides) {
+  auto s = HealthyStats();
+  DetectorStats second;
+  second.name = "coral2";
+  second.inference_speed_ms = 250;
+  s.detectors.push_back(second);
+  auto v = Judge(&s);
+  EXPECT_TRUE(Failing(v, Reason::kInferenceSlow));
+  EXPECT_THAT(v.results[2].detail, ::testing::HasSubstr("coral2"));
+}
+
+TEST(HealthEvaluator, StaleStatsAfterSixtySeconds) {
+  auto s = HealthyStats();
+  s.last_updated = kNow - 60;
+  EXPECT_FALSE(Failing(Judge(&s), Reason::kStatsStale));
+  s.last_updated = kNow - 61;
+  EXPECT_TRUE(Failing(Judge(&s), Reason::kStatsStale));
+}
+
+TEST(HealthEvaluator, DetectorStuckIsJudgedAgainstTheSnapshotTimeNotTheWallClock) {
+  auto s = HealthyStats();
+  // In flight 3 s before a snapshot that is itself 30 s old: normal, not stuck.
+  s.last_updated = kNow - 30;
+  s.detectors[0].detection_start = kNow - 33;
+  auto v = Judge(&s);
+  EXPECT_FALSE(Failing(v, Reason::kDetectorStuck));
+  EXPECT_THAT(v.stuck_detectors, IsEmpty());
+  // Started 11 s before the snapshot: stuck.
+  s.detectors[0].detection_start = kNow - 41;
+  v = Judge(&s);
+  EXPECT_TRUE(Failing(v, Reason::kDetectorStuck));
+  EXPECT_THAT(v.stuck_detectors, ElementsAre("coral"));
+}
+
+TEST(HealthEvaluator, IdleDetectorWithZeroStartIsNeverStuck) {
+  auto s = HealthyStats();
+  s.last_updated.reset();  // also without a snapshot time (0.12 bodies may lack it)
+  s.detectors[0].detection_start = 0.0;
+  EXPECT_FALSE(Failing(Judge(&s), Reason::kDetectorStuck));
+}
+
+TEST(HealthEvaluator, StuckLinesOverThresholdFail) {
+  auto s = HealthyStats();
+  EXPECT_FALSE(Failing(Judge(&s, {.stuck_events_in_window = 2}), Reason::kDetectionStuck));
+  EXPECT_TRUE(Failing(Judge(&s, {.stuck_events_in_window = 3}), Reason::kDetectionStuck));
+}
+
+TEST(HealthEvaluator, BacklogLinesOverThresholdFail) {
+  auto s = HealthyStats();
+  EXPECT_FALSE(Failing(Judge(&s, {.backlog_events_in_window = 5}), Reason::kRecordingBacklog));
+  EXPECT_TRUE(Failing(Judge(&s, {.backlog_events_in_window = 6}), Reason::kRecordingBacklog));
+}
+
+TEST(HealthEvaluator, LogOnlyReasonsAreJudgedEvenWhenTheApiIsDown) {
+  auto v =
+      Judge(nullptr, {.stuck_events_in_window = 9, .detector_hung = true, .edgetpu_missing = true});
+  EXPECT_THAT(v.FailingReasons(), ElementsAre("api_unresponsive", "detection_stuck",
+                                              "detector_hung", "edgetpu_missing"));
+}
+
+TEST(HealthEvaluator, NoFramesNeedsAMajorityOfWatchedCameras) {
+  auto s = HealthyStats();
+  s.cameras[0].camera_fps = 0;
+  EXPECT_FALSE(Failing(Judge(&s), Reason::kNoFrames));  // 1 of 3
+  s.cameras[1].camera_fps = 0.5;
+  auto v = Judge(&s);
+  EXPECT_TRUE(Failing(v, Reason::kNoFrames));  // 2 of 3
+  EXPECT_EQ(v.results[8].detail, "2 of 3 cameras below 1 fps: front, back");
+}
+
+TEST(HealthEvaluator, SkippedCamerasAreIgnoredByTheFpsChecks) {
+  auto s = HealthyStats();
+  s.cameras = {Camera("reolink_doorbell", 0), Camera("front", 0), Camera("back", 5)};
+  // The doorbell is skipped: 1 dark of 2 watched is not a majority.
+  EXPECT_FALSE(Failing(Judge(&s), Reason::kNoFrames));
+  HealthThresholds th;
+  th.skip_cameras.clear();
+  EXPECT_TRUE(Failing(Judge(&s, {}, th), Reason::kNoFrames));
+}
+
+TEST(HealthEvaluator, HighSkipRatioNeedsAMajorityOfWorkingCameras) {
+  auto s = HealthyStats();
+  s.cameras = {Camera("a", 10, 9), Camera("b", 10, 1), Camera("c", 0)};
+  // Working cameras: a and b; only a skips over 80 %: 1 of 2 is no majority.
+  EXPECT_FALSE(Failing(Judge(&s), Reason::kHighSkipRatio));
+  s.cameras[1].skipped_fps = 8.5;
+  EXPECT_TRUE(Failing(Judge(&s), Reason::kHighSkipRatio));
+}
+
+TEST(HealthEvaluator, ExactlyAtTheSkipRatioIsNotHigh) {
+  auto s = HealthyStats();
+  s.cameras = {Camera("a", 10, 8)};
+  EXPECT_FALSE(Failing(Judge(&s), Reason::kHighSkipRatio));
+}
+
+}  // namespace
+}  // namespace fhc::exporter
