@@ -1,0 +1,42 @@
+"""Shared paths and helpers for the stack tests (alerts, dashboard, chart, image)."""
+import pathlib
+import shutil
+import subprocess
+
+import pytest
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+RULES = REPO / "alerts" / "frigate-health.rules.yml"
+DASHBOARD = REPO / "grafana" / "frigate-health-dashboard.json"
+CHART = REPO / "charts" / "frigate-health"
+HELM = REPO / "tools" / "helm" / "helm"
+NODE_MODULES = REPO / "tools" / "node_modules"
+
+# Alert name -> reason of frigate_unhealthy it reports; restartable reasons per the design.
+REASON_ALERTS = {
+    "api_unresponsive": "FrigateApiUnresponsive",
+    "stats_stale": "FrigateStatsStale",
+    "inference_slow": "FrigateInferenceSlow",
+    "detector_stuck": "FrigateDetectorStuck",
+    "detection_stuck": "FrigateDetectionStuck",
+    "detector_hung": "FrigateDetectorHung",
+    "edgetpu_missing": "FrigateEdgeTpuMissing",
+    "recording_backlog": "FrigateRecordingBacklog",
+    "no_frames": "FrigateNoFrames",
+    "high_skip_ratio": "FrigateHighSkipRatio",
+}
+RESTARTABLE = {"api_unresponsive", "inference_slow", "detector_stuck", "detection_stuck",
+               "detector_hung", "recording_backlog"}
+
+
+def require_tool(path_or_name: str, hint: str) -> str:
+    """Returns the tool's path or fails the test with a message saying how to get it."""
+    found = shutil.which(path_or_name) if "/" not in str(path_or_name) else (
+        str(path_or_name) if pathlib.Path(path_or_name).exists() else None)
+    if not found:
+        pytest.fail(f"{path_or_name} not found: {hint}")
+    return found
+
+
+def run(cmd, **kw) -> subprocess.CompletedProcess:
+    return subprocess.run([str(c) for c in cmd], capture_output=True, text=True, timeout=120, **kw)
