@@ -1,0 +1,82 @@
+#include "exporter/app/exporter_config.h"
+
+namespace fhc::exporter {
+
+using settings::Spec;
+namespace accept = settings::accept;
+
+std::vector<settings::Spec> ExporterSpecs() {
+  std::vector<Spec> specs = settings::CommonSpecs(kExporterDefaultListen);
+  std::vector<Spec> own = {
+      {"INFERENCE_THRESHOLD_MS", "100",
+       "slowest acceptable detector inference, in milliseconds (inference_slow)",
+       accept::Int(1, 600000)},
+      {"STUCK_DETECTION_THRESHOLD", "2",
+       "more \"Detection appears to be stuck\" lines than this in the log window is unhealthy",
+       accept::Int(0, 1000000)},
+      {"BACKLOG_THRESHOLD", "5",
+       "more recording-backlog lines (all cameras, every wording) than this in the window is "
+       "unhealthy",
+       accept::Int(0, 1000000)},
+      {"LOG_WINDOW_MINUTES", "5", "length of the log window the two thresholds above count in",
+       accept::Int(1, 1440)},
+      {"SKIP_CAMERAS", "[\"reolink_doorbell\"]",
+       "cameras the fps checks ignore (JSON list or comma-separated)", accept::StringList()},
+      {"SKIP_RATIO_THRESHOLD", "0.8",
+       "skipped_fps / camera_fps above this makes a camera \"high skip\"", accept::Double(0, 1)},
+      {"LOG_SOURCE", "frigate-api",
+       "where Frigate's log comes from: frigate-api (/api/logs/frigate), kubernetes (follow the "
+       "pod's log), file (LOG_FILE) or none",
+       accept::OneOf({"frigate-api", "kubernetes", "file", "none"})},
+      {"LOG_FILE", "",
+       "Frigate's log file for LOG_SOURCE=file (e.g. /dev/shm/logs/frigate/current)"},
+      {"LOG_POLL_SECONDS", "10", "how often LOG_SOURCE=frigate-api fetches the log",
+       accept::Double(0.2, 3600)},
+      {"STATS_MAX_AGE_SECONDS", "1",
+       "reuse one /api/stats fetch for scrapes within this many seconds", accept::Double(0, 300)},
+      {"TARGET_LABELS", "false",
+       "add constant labels namespace and deployment (NAMESPACE, DEPLOYMENT_NAME) to frigate_* "
+       "series so alerts carry their target",
+       accept::Bool()},
+  };
+  specs.insert(specs.end(), own.begin(), own.end());
+  return specs;
+}
+
+Result<ExporterConfig> ToExporterConfig(const settings::Settings& s) {
+  ExporterConfig c;
+  c.listen = s.Get("LISTEN");
+  c.log_level = s.Get("LOG_LEVEL");
+  c.log_format = s.Get("LOG_FORMAT");
+  c.frigate_url = s.Get("FRIGATE_URL");
+  while (!c.frigate_url.empty() && c.frigate_url.back() == '/') c.frigate_url.pop_back();
+  c.frigate_token = s.Get("FRIGATE_TOKEN");
+  c.api_timeout_seconds = s.GetDouble("API_TIMEOUT_SECONDS");
+  c.stats_max_age_seconds = s.GetDouble("STATS_MAX_AGE_SECONDS");
+  c.log_source = s.Get("LOG_SOURCE");
+  c.log_file = s.Get("LOG_FILE");
+  c.log_poll_seconds = s.GetDouble("LOG_POLL_SECONDS");
+  c.log_window_minutes = static_cast<int>(s.GetInt("LOG_WINDOW_MINUTES"));
+  c.target_labels = s.GetBool("TARGET_LABELS");
+  c.namespace_ = s.Get("NAMESPACE");
+  c.deployment = s.Get("DEPLOYMENT_NAME");
+  c.pod_label_selector = s.Get("POD_LABEL_SELECTOR");
+  c.kube_api_url = s.Get("KUBE_API_URL");
+  c.kube_token_file = s.Get("KUBE_TOKEN_FILE");
+  c.kube_ca_file = s.Get("KUBE_CA_FILE");
+  c.kube_insecure_skip_tls_verify = s.GetBool("KUBE_INSECURE_SKIP_TLS_VERIFY");
+  c.thresholds.inference_threshold_ms = static_cast<double>(s.GetInt("INFERENCE_THRESHOLD_MS"));
+  c.thresholds.stuck_detection_threshold = static_cast<int>(s.GetInt("STUCK_DETECTION_THRESHOLD"));
+  c.thresholds.backlog_threshold = static_cast<int>(s.GetInt("BACKLOG_THRESHOLD"));
+  c.thresholds.skip_ratio_threshold = s.GetDouble("SKIP_RATIO_THRESHOLD");
+  c.thresholds.skip_cameras.clear();
+  for (auto& cam : s.GetList("SKIP_CAMERAS")) c.thresholds.skip_cameras.insert(cam);
+  if (c.log_source == "file" && c.log_file.empty()) {
+    return Result<ExporterConfig>::Error(
+        "invalid setting LOG_FILE (env FRIGATE_HC_LOG_FILE / flag --log-file): \"\" is not "
+        "accepted; expected a file path when LOG_SOURCE=file");
+  }
+  return c;
+}
+
+}  // namespace fhc::exporter

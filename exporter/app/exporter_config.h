@@ -1,0 +1,45 @@
+#pragma once
+// The exporter's settings: their declarations (for parsing and --help) and the typed
+// configuration the program runs with.
+#include <string>
+#include <vector>
+
+#include "common/core/result.h"
+#include "common/settings/settings.h"
+#include "exporter/health/health_evaluator.h"
+
+namespace fhc::exporter {
+
+inline constexpr const char* kExporterDefaultListen = "0.0.0.0:9711";
+
+// Every setting of frigate-exporter: the common ones and its own.
+std::vector<settings::Spec> ExporterSpecs();
+
+struct ExporterConfig {
+  std::string listen;
+  std::string log_level;
+  std::string log_format;
+  std::string frigate_url;  // without trailing slash
+  std::string frigate_token;
+  double api_timeout_seconds = 10;
+  double stats_max_age_seconds = 1;
+  std::string log_source;  // frigate-api | kubernetes | file | none
+  std::string log_file;
+  double log_poll_seconds = 10;
+  int log_window_minutes = 5;
+  bool target_labels = false;
+  std::string namespace_;
+  std::string deployment;
+  std::string pod_label_selector;
+  std::string kube_api_url;
+  std::string kube_token_file;
+  std::string kube_ca_file;
+  bool kube_insecure_skip_tls_verify = false;
+  HealthThresholds thresholds;
+};
+
+// Settings already validated by settings::Parse; this only converts. Cross-setting errors
+// (LOG_SOURCE=file without LOG_FILE) come back as an error line naming the setting.
+Result<ExporterConfig> ToExporterConfig(const settings::Settings& s);
+
+}  // namespace fhc::exporter
