@@ -41,11 +41,20 @@ struct StorageStats {
   std::string mount_type;
 };
 
+// Who a pid is, named the way Frigate's own /api/metrics names it: a camera's processes are
+// {camera, "ffmpeg"|"capture"|"detect", "Camera"}, a detector's {detector, "detect", "Detector"},
+// an entry of `processes` {name, name, "Other"}, the whole host {"full_system", "system",
+// "System"}. All three are "" for a pid nobody claims.
+struct ProcessIdentity {
+  std::string name;
+  std::string process;
+  std::string type;
+};
+
 struct ProcessUsage {  // cpu_usages entry; junk keys of 0.12 are dropped
   std::string pid;     // the key ("123", or "frigate.full_system")
-  std::string name;    // our process name for it (camera/detector/service), "" if unknown
-  std::string process; // "capture", "detect", "ffmpeg", "detector", "service", "system", ""
-  std::string cmdline;
+  ProcessIdentity identity;
+  std::string cmdline;  // 0.13+, surrounding spaces removed
   std::optional<double> cpu_percent;
   std::optional<double> mem_percent;
 };
@@ -56,10 +65,10 @@ struct GpuUsage {
   std::optional<double> mem_percent;
 };
 
-struct BandwidthUsage {
+struct BandwidthUsage {  // bandwidth_usages entry (nethogs, opt-in in Frigate 0.13+)
   std::string pid;
-  std::string name;
-  std::optional<double> kilobytes_per_second;
+  ProcessIdentity identity;
+  std::optional<double> kilobytes_per_second;  // nethogs KB/s (1 KB = 1024 bytes)
 };
 
 struct DeviceTemperature {
@@ -73,7 +82,7 @@ struct FrigateStats {
   std::optional<double> detection_fps_total;
   std::optional<double> uptime_seconds;
   std::optional<double> last_updated;  // unix seconds of the snapshot (0.12+)
-  std::string version;                 // "0.14.1-f4f3cfa"
+  std::string version;                 // "0.14.1-f4f3cfa" as Frigate sent it
   std::string latest_version;
   std::vector<StorageStats> storage;
   std::vector<DeviceTemperature> temperatures;
