@@ -767,6 +767,12 @@ class Sim:
         if srv is None:
             return
         srv.closing = True
+        try:
+            # Stop listening at once (Linux): new connects are refused right away instead
+            # of queueing in the backlog until the serve loop notices the shutdown.
+            srv.socket.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
         srv.shutdown()
         srv.server_close()
         with srv.conns_lock:
