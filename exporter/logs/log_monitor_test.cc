@@ -1,0 +1,129 @@
+#include "exporter/logs/log_monitor.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <string>
+#include <vector>
+
+#include "common/clock/fake_clock.h"
+
+namespace fhc::exporter {
+namespace {
+
+using namespace std::chrono_literals;
+using K = LogEventKind;
+
+// Lines stamped relative to the fake clock's start (2023-11-14 22:13:20 UTC).
+std::string S6(int offset_s, const std::string& logger, const std::string& msg) {
+  const std::time_t t = 1'700'000'000 + offset_s;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char date[32];
+  std::strftime(date, sizeof date, "%Y-%m-%d %H:%M:%S", &tm);
+  return std::string(date) + ".000000000  [" + date + "] " + logger + " INFO : " + msg;
+}
+const std::string kStuck = "Detection appears to be stuck. Restarting detection process...";
+std::string Backlog(const std::string& cam) {
+  return "Unable to keep up with recording segments in cache for " + cam +
+         ". Keeping the 6 most recent segments out of 7 and discarding the rest...";
+}
+std::string Unprocessed(const std::string& cam) {
+  return "Too many unprocessed recording segments in cache for " + cam +
+         ". This likely indicates an issue with the detect stream, keeping the 6 most recent "
+         "segments out of 7 and discarding the rest...";
+}
+
+struct ScriptedSource : LogSource {
+  std::vector<std::string> lines;
+  std::atomic<bool> is_up{false};
+  void Run(const LineHandler& on_line, const std::atomic<bool>& stop) override {
+    is_up = true;
+    for (const auto& l : lines) on_line(l);
+    while (!stop) std::this_thread::sleep_for(1ms);
+  }
+  bool up() const override { return is_up; }
+};
+
+TEST(LogMonitor, WindowCountsTotalsAndBacklogOfEveryWordingPerCamera) {
+  FakeClock clock;
+  LogMonitor m(clock, {}, nullptr);
+  m.OnLine(S6(-400, "frigate.watchdog", kStuck));  // outside the 5 min window
+  m.OnLine(S6(-200, "frigate.watchdog", kStuck));
+  m.OnLine(S6(-100, "frigate.watchdog", kStuck));
+  m.OnLine(S6(-90, "frigate.record.maintainer", Backlog("front")));
+  m.OnLine(S6(-80, "frigate.record.maintainer", Unprocessed("front")));
+  m.OnLine(S6(-70, "frigate.record.maintainer", Unprocessed("back")));
+  m.OnLine(S6(-60, "frigate.app", "Camera processor started for front: 12"));
+  const LogSnapshot s = m.Snapshot();
+  EXPECT_FALSE(s.source_configured);
+  EXPECT_FALSE(s.source_up);
+  EXPECT_EQ(s.totals.size(), static_cast<std::size_t>(kLogEventKindCount)) << "every kind present";
+  EXPECT_EQ(s.totals.at(K::kDetectionStuck), 3u);
+  EXPECT_EQ(s.totals.at(K::kNoFrames), 0u);
+  EXPECT_EQ(s.stuck_in_window, 2);
+  EXPECT_EQ(s.backlog_in_window, (std::map<std::string, int>{{"back", 1}, {"front", 2}}));
+  EXPECT_EQ(s.backlog_total_in_window, 3);
+  EXPECT_EQ(s.lines_read, 7u);
+}
+
+TEST(LogMonitor, ReDeliveredLinesAreNotCountedAgain) {
+  FakeClock clock;
+  LogMonitor m(clock, {}, nullptr);
+  const std::vector<std::string> lines = {S6(-30, "frigate.watchdog", kStuck),
+                                          S6(-20, "frigate.watchdog", kStuck)};
+  for (const auto& l : lines) m.OnLine(l);
+  for (const auto& l : lines) m.OnLine(l);  // reconnect / re-read
+  const LogSnapshot s = m.Snapshot();
+  EXPECT_EQ(s.totals.at(K::kDetectionStuck), 2u);
+  EXPECT_EQ(s.stuck_in_window, 2);
+  EXPECT_EQ(s.lines_duplicate, 2u);
+}
+
+TEST(LogMonitor, RepeatMarkersOfFrigate016CountAsMoreEvents) {
+  FakeClock clock;
+  LogMonitor m(clock, {}, nullptr);
+  const std::string line = S6(-30, "frigate.record.maintainer", Unprocessed("cam"));
+  const std::string marker = line.substr(0, 29) + "  [LOGGING] Last message repeated 4 times";
+  m.OnLine(line);
+  m.OnLine(marker);
+  EXPECT_EQ(m.Snapshot().backlog_total_in_window, 5);
+  // Next poll returns the same two lines: nothing new.
+  m.OnLine(line);
+  m.OnLine(marker);
+  EXPECT_EQ(m.Snapshot().totals.at(K::kRecordingBacklogUnprocessed), 5u);
+}
+
+TEST(LogMonitor, HungDetectorAndMissingEdgeTpu) {
+  FakeClock clock;
+  LogMonitor m(clock, {}, nullptr);
+  m.OnLine(S6(-120, "root", "Detection process didn't exit. Force killing..."));
+  m.OnLine(S6(-100, "frigate.detectors.plugins.edgetpu_tfl",
+              "No EdgeTPU was detected. If you do not have a Coral device yet, you must "
+              "configure CPU detectors."));
+  LogSnapshot s = m.Snapshot();
+  EXPECT_TRUE(s.detector_hung);
+  EXPECT_TRUE(s.edgetpu_missing_in_window);
+  m.OnLine(S6(-5, "detector.coral", "Starting detection process: 77"));
+  clock.Advance(5min);
+  s = m.Snapshot();
+  EXPECT_FALSE(s.detector_hung);
+  EXPECT_FALSE(s.edgetpu_missing_in_window) << "left the window";
+}
+
+TEST(LogMonitor, RunsTheSourceOnItsThreadAndReportsItsState) {
+  FakeClock clock;
+  auto source = std::make_unique<ScriptedSource>();
+  source->lines = {S6(-10, "frigate.watchdog", kStuck)};
+  LogMonitor m(clock, {}, std::move(source));
+  m.Start();
+  for (int i = 0; i < 2000 && m.Snapshot().lines_read == 0; ++i) std::this_thread::sleep_for(1ms);
+  const LogSnapshot s = m.Snapshot();
+  EXPECT_TRUE(s.source_up);
+  EXPECT_EQ(s.stuck_in_window, 1);
+  m.Stop();
+  m.Stop();  // idempotent
+}
+
+}  // namespace
+}  // namespace fhc::exporter
