@@ -790,7 +790,6 @@ class Sim:
         """The /api/stats body: fresh (<=0.13 or interval 0) or the cached snapshot."""
         now = time.time()
         with self.lock:
-            self.stats_requests += 1
             fresh = (self.snapshot is None or self.dirty or self.stats_interval <= 0
                      or now - self.snapshot[0] >= self.stats_interval)
             if fresh:
@@ -1222,6 +1221,8 @@ class ApiHandler(BaseHTTPRequestHandler):
         query = urllib.parse.parse_qs(url.query)
         with self.sim.lock:
             self.sim.requests += 1
+            if path == "/api/stats":
+                self.sim.stats_requests += 1  # every poll counts, faulted or not
         if not path.startswith("/api/"):
             if path == "/" and method == "GET":
                 return self._send(200, "text/html", UI_PAGE)

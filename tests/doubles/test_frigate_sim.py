@@ -634,3 +634,38 @@ def test_token_required_except_version_on_0_17(start):
     s17 = start("--version", "0.17", "--token", "sekrit", *QUIET)
     assert s17.get("/api/version")[0] == 200
     assert s17.get("/api/logs/frigate")[0] == 401
+
+
+def test_stream_ends_when_frigate_restarts(start):
+    sim = start("--version", "0.17", "--restart-downtime", "0.5", *QUIET)
+    conn = http.client.HTTPConnection("127.0.0.1", sim.port, timeout=5)
+    conn.request("GET", "/api/logs/frigate?stream=true")
+    resp = conn.getresponse()
+    assert resp.status == 200
+    sim.control("/_sim/restart", {})
+    got = b""
+    with pytest.raises((http.client.IncompleteRead, ConnectionError)):
+        while True:
+            chunk = resp.read1(65536)
+            if not chunk:
+                raise ConnectionError("stream closed")
+            got += chunk
+    assert b"Service Frigate exited" in got
+    conn.close()
+
+
+def test_stuck_lines_once_writes_them_at_once_and_0_17_has_no_starting_line(start):
+    sim = start("--version", "0.17", *QUIET)
+    sim.fault("stuck_lines", count=2, once=True)
+    text = "\n".join(sim.json("/api/logs/frigate")["lines"])
+    assert text.count("Detection appears to be stuck. Restarting detection process...") == 2
+    assert "Starting detection process" not in text  # gone in 0.17
+    assert text.count("Detection process has exited...") == 2
+
+
+def test_every_stats_poll_is_counted_even_when_faulted(start):
+    sim = start(*QUIET)
+    sim.stats()
+    sim.fault("api_502")
+    assert sim.get("/api/stats")[0] == 502
+    assert sim.state()["stats_requests"] == 2
