@@ -456,7 +456,9 @@ FAULTS = {
                     "detector": None},
     "backlog_lines": {"camera": None, "count": 1, "wording": None, "segments": None},
     "force_kill_no_new_detector": {"detector": None},
-    "edgetpu_missing": {"detector": None},
+    # crash_after_seconds > 0: Frigate exits that long after each start, as the real
+    # watchdog does when the detector process dies (a crash loop the restart can't fix).
+    "edgetpu_missing": {"detector": None, "crash_after_seconds": 0.0},
     "cameras_offline": {"cameras": "all"},
     "camera_pid_null": {"cameras": "all"},
     "high_skip": {"ratio": 0.5, "cameras": "all"},
@@ -615,7 +617,8 @@ class Sim:
         return dict(merged, fault=name)
 
     def _validate(self, name, p):
-        for key in ("ms", "age_seconds", "interval_seconds", "seconds", "ratio", "mb"):
+        for key in ("ms", "age_seconds", "interval_seconds", "seconds", "ratio", "mb",
+                    "crash_after_seconds"):
             if key in p and p[key] is not None:
                 try:
                     p[key] = float(p[key])
@@ -708,6 +711,10 @@ class Sim:
                     f["emitted"] += 1
                     self.dirty = True
                 f["next_at"] = now + max(f["interval_seconds"], 0.05)
+            em = self.faults.get("edgetpu_missing")
+            if em and em["crash_after_seconds"] > 0 and \
+                    now - max(em["set_at"], self.boot_wall) >= em["crash_after_seconds"]:
+                self.restart()
 
     # -- restart ---------------------------------------------------------
     def restart(self, downtime=None):

@@ -669,3 +669,15 @@ def test_every_stats_poll_is_counted_even_when_faulted(start):
     sim.fault("api_502")
     assert sim.get("/api/stats")[0] == 502
     assert sim.state()["stats_requests"] == 2
+
+
+def test_edgetpu_missing_can_crash_loop_by_itself(start):
+    sim = start("--version", "0.16", "--restart-downtime", "0.2", *QUIET)
+    sim.fault("edgetpu_missing", crash_after_seconds=0.3)
+    assert sim.wait_until(lambda: sim.state()["restart_count"] >= 2, 5)
+    assert "edgetpu_missing" in sim.state()["faults"]
+    sim.clear("edgetpu_missing")
+    count = sim.state()["restart_count"]
+    assert sim.wait_until(lambda: not sim.refused() and not sim.state()["restarting"], 3)
+    time.sleep(0.8)
+    assert sim.state()["restart_count"] == count  # cured: no more exits
