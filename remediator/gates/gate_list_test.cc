@@ -1,0 +1,63 @@
+#include "remediator/gates/gate_list.h"
+
+#include <gtest/gtest.h>
+
+#include "remediator/gates/gate_test_support.h"
+
+namespace fhc::remediator {
+namespace {
+
+using testing::Ago;
+using testing::GateWorld;
+
+std::vector<std::string> Names(const std::vector<Verdict>& vs) {
+  std::vector<std::string> out;
+  for (const auto& v : vs) out.push_back(v.gate);
+  return out;
+}
+
+TEST(GateList, GatesRunInDesignOrderAndEveryVerdictIsRecorded) {
+  GateWorld w;
+  w.state.consecutive_failures = 2;
+  const auto verdicts = EvaluateGates(DefaultGates(), w.Context());
+  EXPECT_EQ(Names(verdicts),
+            (std::vector<std::string>{"consecutive_failures", "startup_grace", "circuit_breaker",
+                                      "node_ready", "rollout_sanity"}));
+  EXPECT_EQ(FirstBlock(verdicts), nullptr);
+}
+
+TEST(GateList, LaterGatesAreStillRecordedAfterABlock) {
+  GateWorld w;
+  w.state.consecutive_failures = 2;
+  w.facts.frigate_started_at = Ago(10);
+  w.facts.node_ready = "False";
+  const auto verdicts = EvaluateGates(DefaultGates(), w.Context());
+  ASSERT_NE(FirstBlock(verdicts), nullptr);
+  EXPECT_EQ(FirstBlock(verdicts)->gate, "startup_grace");
+  EXPECT_EQ(verdicts[3].outcome, GateOutcome::kBlock) << "node_ready evaluated too";
+}
+
+TEST(GateList, FactsAreNeededOnlyWhenFactFreeGatesPass) {
+  GateWorld w;
+  w.with_facts = false;
+  const GateList gates = DefaultGates();
+  w.state.consecutive_failures = 1;
+  EXPECT_FALSE(FactsNeeded(gates, w.Context()));
+  w.state.consecutive_failures = 2;
+  EXPECT_TRUE(FactsNeeded(gates, w.Context()));
+  w.state.restart_times = {Ago(100), Ago(200)};
+  EXPECT_FALSE(FactsNeeded(gates, w.Context())) << "circuit open";
+}
+
+TEST(GateList, WithoutFactsFactGatesSayTheyWereNotChecked) {
+  GateWorld w;
+  w.with_facts = false;
+  const auto verdicts = EvaluateGates(DefaultGates(), w.Context());
+  EXPECT_EQ(verdicts[0].outcome, GateOutcome::kBlock);
+  EXPECT_EQ(verdicts[1].outcome, GateOutcome::kNotApplicable);
+  EXPECT_EQ(verdicts[1].reason, "not checked: an earlier gate already blocks");
+  EXPECT_EQ(verdicts[2].outcome, GateOutcome::kPass) << "fact-free gates still decide";
+}
+
+}  // namespace
+}  // namespace fhc::remediator

@@ -1,0 +1,50 @@
+#include "remediator/gates/startup_grace_gate.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "remediator/gates/gate_test_support.h"
+
+namespace fhc::remediator {
+namespace {
+
+using testing::Ago;
+using testing::GateWorld;
+using testing::kNow;
+
+struct Case {
+  const char* name;
+  std::optional<WallTime> started_at;
+  GateOutcome expected;
+  const char* reason_part;
+};
+
+class StartupGraceGateTest : public ::testing::TestWithParam<Case> {};
+
+TEST_P(StartupGraceGateTest, Decides) {
+  GateWorld w;
+  w.facts.frigate_started_at = GetParam().started_at;
+  w.facts.frigate_started_at_error = GetParam().started_at ? "" : "Frigate API timed out";
+  const Verdict v = StartupGraceGate().Decide(w.Context());
+  EXPECT_EQ(v.gate, "startup_grace");
+  EXPECT_EQ(v.outcome, GetParam().expected) << v.reason;
+  EXPECT_THAT(v.reason, ::testing::HasSubstr(GetParam().reason_part));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, StartupGraceGateTest,
+    ::testing::Values(Case{"just_started_blocks", Ago(30), GateOutcome::kBlock, "570 s left"},
+                      Case{"one_second_short_blocks", Ago(599), GateOutcome::kBlock, "1 s left"},
+                      Case{"exactly_grace_passes", Ago(600), GateOutcome::kPass, "600 s ago"},
+                      Case{"long_running_passes", Ago(86400), GateOutcome::kPass,
+                           "(from container)"},
+                      Case{"future_start_blocks", kNow + std::chrono::seconds(5),
+                           GateOutcome::kBlock, "600 s left"},
+                      Case{"unknown_start_passes_with_a_note", std::nullopt, GateOutcome::kPass,
+                           "unknown (Frigate API timed out)"}),
+    [](const auto& info) { return std::string(info.param.name); });
+
+TEST(StartupGraceGate, NeedsFacts) { EXPECT_TRUE(StartupGraceGate().NeedsFacts()); }
+
+}  // namespace
+}  // namespace fhc::remediator
