@@ -40,6 +40,8 @@ struct ServerOptions {
   int threads = 8;
   std::string tls_cert_file;  // both set: serve HTTPS only
   std::string tls_key_file;
+  // Longest wait for a stalled client on one read or write before the connection is dropped.
+  int request_timeout_ms = 30'000;
 };
 
 class Server {
