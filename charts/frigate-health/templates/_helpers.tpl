@@ -1,0 +1,80 @@
+{{/* Names and labels shared by every object of the chart. */}}
+{{- define "frigate-health.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "frigate-health.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := default .Chart.Name .Values.nameOverride -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "frigate-health.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
+app.kubernetes.io/name: {{ include "frigate-health.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end -}}
+
+{{/* Selector labels of one component; call with (dict "ctx" $ "component" "exporter"). */}}
+{{- define "frigate-health.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "frigate-health.name" .ctx }}
+app.kubernetes.io/instance: {{ .ctx.Release.Name }}
+app.kubernetes.io/component: {{ .component }}
+{{- end -}}
+
+{{- define "frigate-health.frigateNamespace" -}}
+{{- default .Release.Namespace .Values.frigate.namespace -}}
+{{- end -}}
+
+{{- define "frigate-health.frigateUrl" -}}
+{{- default (printf "http://%s.%s.svc:5000" .Values.frigate.deployment (include "frigate-health.frigateNamespace" .)) .Values.frigate.url -}}
+{{- end -}}
+
+{{- define "frigate-health.image" -}}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) -}}
+{{- end -}}
+
+{{- define "frigate-health.webhookSecretName" -}}
+{{- default (printf "%s-webhook" (include "frigate-health.fullname" .)) .Values.remediator.webhook.existingSecret -}}
+{{- end -}}
+
+{{- define "frigate-health.smtpSecretName" -}}
+{{- default (printf "%s-smtp" (include "frigate-health.fullname" .)) .Values.remediator.smtp.existingSecret -}}
+{{- end -}}
+
+{{/* A map of settings as FRIGATE_HC_<KEY> env entries, keys sorted so renders are stable. */}}
+{{- define "frigate-health.settingsEnv" -}}
+{{- range $key := keys . | sortAlpha }}
+- name: FRIGATE_HC_{{ $key }}
+  value: {{ index $ $key | toString | quote }}
+{{- end }}
+{{- end -}}
+
+{{/* Settings both programs get: the target and Frigate. */}}
+{{- define "frigate-health.commonEnv" -}}
+- name: FRIGATE_HC_NAMESPACE
+  value: {{ include "frigate-health.frigateNamespace" . | quote }}
+- name: FRIGATE_HC_DEPLOYMENT_NAME
+  value: {{ .Values.frigate.deployment | quote }}
+- name: FRIGATE_HC_POD_LABEL_SELECTOR
+  value: {{ .Values.frigate.podLabelSelector | quote }}
+- name: FRIGATE_HC_FRIGATE_URL
+  value: {{ include "frigate-health.frigateUrl" . | quote }}
+{{- if .Values.frigate.token.existingSecret }}
+- name: FRIGATE_HC_FRIGATE_TOKEN
+  valueFrom:
+    secretKeyRef:
+      name: {{ .Values.frigate.token.existingSecret }}
+      key: {{ .Values.frigate.token.key }}
+{{- end }}
+{{- include "frigate-health.settingsEnv" .Values.settings }}
+{{- end -}}
