@@ -39,9 +39,11 @@ void AddConstantLabels(std::vector<prometheus::MetricFamily>& families, const La
     if (f.name.rfind(prefix, 0) != 0) continue;
     for (auto& m : f.metric) {
       for (const auto& [k, v] : labels) {
+        // clang 14 cannot capture a structured binding in a lambda: name it first.
+        const std::string& key = k;
         bool present =
             std::any_of(m.label.begin(), m.label.end(),
-                        [&](const prometheus::ClientMetric::Label& l) { return l.name == k; });
+                        [&](const prometheus::ClientMetric::Label& l) { return l.name == key; });
         if (!present) m.label.push_back({k, v});
       }
     }
