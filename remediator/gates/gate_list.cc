@@ -30,7 +30,12 @@ std::vector<Verdict> EvaluateGates(const GateList& gates, const GateContext& ctx
   out.reserve(gates.size());
   for (const auto& g : gates) {
     if (g->NeedsFacts() && !ctx.facts) {
-      out.push_back(NotApplicable(*g, "not checked: an earlier gate already blocks"));
+      // Without facts such a gate cannot say "pass": after a block it is merely skipped, but if
+      // nothing blocked yet it must block (fail closed), or a caller that forgot to gather facts
+      // would restart unchecked.
+      out.push_back(FirstBlock(out)
+                        ? NotApplicable(*g, "not checked: an earlier gate already blocks")
+                        : Block(*g, "not checked: facts about the target were not gathered"));
     } else {
       out.push_back(g->Decide(ctx));
     }

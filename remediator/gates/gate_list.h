@@ -16,8 +16,8 @@ GateList DefaultGates();
 // facts worth their API calls.
 bool FactsNeeded(const GateList& gates, const GateContext& ctx_without_facts);
 
-// Every gate's verdict, in order. Gates that need facts get a not_applicable verdict saying they
-// were not checked when ctx.facts is null.
+// Every gate's verdict, in order. When ctx.facts is null, gates that need facts are recorded as
+// not_applicable ("not checked") after an earlier block, and block otherwise (fail closed).
 std::vector<Verdict> EvaluateGates(const GateList& gates, const GateContext& ctx);
 
 // The first blocking verdict, or null when the restart may go ahead.

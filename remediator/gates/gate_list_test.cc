@@ -59,5 +59,16 @@ TEST(GateList, WithoutFactsFactGatesSayTheyWereNotChecked) {
   EXPECT_EQ(verdicts[2].outcome, GateOutcome::kPass) << "fact-free gates still decide";
 }
 
+TEST(GateList, WithoutFactsAndNoEarlierBlockFactGatesFailClosed) {
+  GateWorld w;
+  w.with_facts = false;
+  w.state.consecutive_failures = 2;
+  const auto verdicts = EvaluateGates(DefaultGates(), w.Context());
+  ASSERT_NE(FirstBlock(verdicts), nullptr);
+  EXPECT_EQ(FirstBlock(verdicts)->gate, "startup_grace");
+  EXPECT_EQ(verdicts[1].reason, "not checked: facts about the target were not gathered");
+  EXPECT_EQ(verdicts[3].outcome, GateOutcome::kNotApplicable);
+}
+
 }  // namespace
 }  // namespace fhc::remediator
