@@ -9,6 +9,10 @@ reader that sees it also finds its envelope.
 On start it prints "PORT <n>" (and "CA <path>" when TLS is on) on stdout, one line each, then
 serves until SIGTERM/SIGINT.
 
+--decode FILE prints a stored .eml as JSON as a mail client reads it (Python's email package
+decodes the MIME and RFC 2047 encodings): subject, from, to, date, message_id, content_type,
+transfer_encoding, body, header_names.
+
 Certificates: --cert-dir holds ca.pem, server.pem, server.key; missing ones are made with openssl
 (a throwaway CA and a server certificate for 127.0.0.1 and localhost).
 
@@ -91,8 +95,36 @@ def authenticator_for(user, password):
     return authenticate
 
 
+def decode(path):
+    """Prints what a mail client would show for a stored message."""
+    import email
+    import email.policy
+    with open(path, "rb") as f:
+        msg = email.message_from_binary_file(f, policy=email.policy.default)
+    h = lambda name: str(msg[name]) if msg[name] is not None else ""
+    out = {
+        "subject": h("subject"),
+        "from": h("from"),
+        "to": [a.addr_spec for a in msg["to"].addresses] if msg["to"] is not None else [],
+        "date": h("date"),
+        "message_id": h("message-id"),
+        "mime_version": h("mime-version"),
+        "content_type": msg.get_content_type(),
+        "charset": msg.get_content_charset(),
+        "transfer_encoding": h("content-transfer-encoding"),
+        "body": msg.get_content(),
+        "header_names": list(msg.keys()),
+        "defects": [type(d).__name__ for d in msg.defects],
+    }
+    json.dump(out, sys.stdout, ensure_ascii=False)
+    return 0
+
+
 def main():
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    if len(sys.argv) == 3 and sys.argv[1] == "--decode":
+        return decode(sys.argv[2])
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                epilog="Also: smtp_server.py --decode FILE.eml")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=0, help="0 picks a free port (default)")
     p.add_argument("--tls", choices=["implicit", "starttls", "none"], default="starttls")
