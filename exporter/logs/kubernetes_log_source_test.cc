@@ -1,0 +1,162 @@
+#include "exporter/logs/kubernetes_log_source.h"
+
+#include <gtest/gtest.h>
+
+#include <deque>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "common/clock/fake_clock.h"
+
+namespace fhc::exporter {
+namespace {
+
+using namespace std::chrono_literals;
+
+kube::PodInfo Pod(const std::string& name, const std::string& phase = "Running") {
+  kube::PodInfo p;
+  p.name = name;
+  p.phase = phase;
+  return p;
+}
+
+struct Follow {
+  std::string pod;
+  long since;
+};
+
+// Scripted API: each ListPods/FollowLog call takes the next step of its script.
+class FakeApi : public PodLogApi {
+ public:
+  std::deque<Result<std::vector<kube::PodInfo>>> pod_lists;
+  std::deque<std::pair<std::vector<std::string>, int>> streams;  // chunks, final status
+  std::vector<Follow> follows;
+  std::function<void()> during_stream = [] {};
+
+  Result<std::vector<kube::PodInfo>> ListPods(const std::string& ns,
+                                              const std::string& selector) override {
+    EXPECT_EQ(ns, "nvr");
+    EXPECT_EQ(selector, "app.kubernetes.io/name=frigate");
+    if (pod_lists.empty()) return std::vector<kube::PodInfo>{};
+    auto r = pod_lists.front();
+    pod_lists.pop_front();
+    return r;
+  }
+  http::Response FollowLog(const std::string&, const std::string& pod, const std::string&,
+                           long since, const http::ChunkHandler& on_chunk,
+                           const std::atomic<bool>*) override {
+    follows.push_back({pod, since});
+    http::Response r;
+    if (streams.empty()) {
+      r.error = "connection refused";
+      return r;
+    }
+    auto [chunks, status] = streams.front();
+    streams.pop_front();
+    for (const auto& c : chunks) on_chunk(c);
+    during_stream();
+    r.status = status;
+    if (status == 0) r.error = "stream broke";
+    return r;
+  }
+};
+
+struct Harness {
+  FakeClock clock;
+  FakeApi api;
+  std::atomic<bool> stop{false};
+  std::vector<std::string> lines;
+  std::vector<std::chrono::milliseconds> sleeps;
+  std::vector<bool> up_at_sleep;
+  std::size_t sleeps_before_stop = 1;
+  std::unique_ptr<KubernetesLogSource> source;
+  void Make() {
+    KubernetesLogSource::Options o;
+    o.ns = "nvr";
+    o.selector = "app.kubernetes.io/name=frigate";
+    o.backoff_initial = 1s;
+    o.backoff_max = 8s;
+    source = std::make_unique<KubernetesLogSource>(
+        o, api, clock, [this](std::chrono::milliseconds d, const std::atomic<bool>&) {
+          sleeps.push_back(d);
+          up_at_sleep.push_back(source->up());
+          clock.Advance(d);
+          if (sleeps.size() >= sleeps_before_stop) stop = true;
+        });
+  }
+  void Run() {
+    source->Run([this](std::string_view l) { lines.emplace_back(l); }, stop);
+  }
+};
+
+TEST(KubernetesLogSource, FollowsTheRunningPodAndJoinsLinesSplitAcrossChunks) {
+  Harness h;
+  h.api.pod_lists.push_back(std::vector<kube::PodInfo>{Pod("old", "Pending"), Pod("frigate-1")});
+  h.api.streams.push_back({{"line o", "ne\nline two\npar", "tial\n"}, 200});
+  h.Make();
+  h.Run();
+  ASSERT_EQ(h.api.follows.size(), 1u);
+  EXPECT_EQ(h.api.follows[0].pod, "frigate-1");
+  EXPECT_EQ(h.api.follows[0].since, 360) << "first connect covers the window";
+  EXPECT_EQ(h.lines, (std::vector<std::string>{"line one", "line two", "partial"}));
+}
+
+TEST(KubernetesLogSource, ReconnectAsksForTheGapPlusAMargin) {
+  Harness h;
+  h.api.pod_lists = {std::vector<kube::PodInfo>{Pod("frigate-1")},
+                     std::vector<kube::PodInfo>{Pod("frigate-1")}};
+  h.api.streams.push_back({{"a\n"}, 0});  // broke after some data
+  h.api.streams.push_back({{"b\n"}, 200});
+  h.api.during_stream = [&] { h.clock.Advance(30s); };  // 30 s pass after the last byte
+  h.sleeps_before_stop = 2;
+  h.Make();
+  h.Run();
+  ASSERT_EQ(h.api.follows.size(), 2u);
+  // 30 s silent in the stream + 1 s reconnect pause + 10 s margin.
+  EXPECT_EQ(h.api.follows[1].since, 41);
+  EXPECT_EQ(h.lines, (std::vector<std::string>{"a", "b"}));
+}
+
+TEST(KubernetesLogSource, NewPodAfterRestartIsReadFromItsStart) {
+  Harness h;
+  h.api.pod_lists = {std::vector<kube::PodInfo>{Pod("frigate-1")},
+                     std::vector<kube::PodInfo>{Pod("frigate-2")}};
+  h.api.streams = {{{"x\n"}, 200}, {{"y\n"}, 200}};
+  h.sleeps_before_stop = 2;
+  h.Make();
+  h.Run();
+  ASSERT_EQ(h.api.follows.size(), 2u);
+  EXPECT_EQ(h.api.follows[1].pod, "frigate-2");
+  EXPECT_EQ(h.api.follows[1].since, 0);
+}
+
+TEST(KubernetesLogSource, NoPodOrApiErrorsAreDownWithCappedBackoff) {
+  Harness h;
+  h.api.pod_lists = {
+      Result<std::vector<kube::PodInfo>>::Error("403 forbidden"), std::vector<kube::PodInfo>{},
+      std::vector<kube::PodInfo>{Pod("frigate-1", "Pending")},
+      std::vector<kube::PodInfo>{Pod("frigate-1")}, std::vector<kube::PodInfo>{Pod("frigate-1")}};
+  // Follow of frigate-1 fails (no stream scripted) then works.
+  h.sleeps_before_stop = 6;
+  h.Make();
+  h.api.during_stream = [] {};
+  h.Run();
+  EXPECT_EQ(h.sleeps, (std::vector<std::chrono::milliseconds>{1s, 2s, 4s, 8s, 8s, 8s}));
+  for (bool up : h.up_at_sleep) EXPECT_FALSE(up);
+}
+
+TEST(KubernetesLogSource, UpWhileStreaming) {
+  Harness h;
+  h.api.pod_lists = {std::vector<kube::PodInfo>{Pod("frigate-1")}};
+  h.api.streams.push_back({{"a\n"}, 200});
+  bool up_inside = false;
+  h.api.during_stream = [&] { up_inside = h.source->up(); };
+  h.Make();
+  h.Run();
+  EXPECT_TRUE(up_inside);
+  EXPECT_EQ(h.sleeps.front(), 1s) << "short pause before reconnecting";
+}
+
+}  // namespace
+}  // namespace fhc::exporter
