@@ -1,0 +1,1074 @@
+#!/usr/bin/python3
+"""A Kubernetes API double for the remediator's and the exporter's tests.
+
+Speaks the paths, content types, status codes and `Status` error bodies of the real API server for
+the few objects this project touches: the Frigate Deployment (GET, PATCH with a simulated
+Recreate rollout), its Pods (list by label selector, get, log with follow), Nodes (Ready condition),
+and ConfigMaps (GET, POST, PUT, PATCH, DELETE with resourceVersion semantics). Enough discovery
+(/api, /apis, /api/v1, /apis/apps/v1, /version) for kubectl to work against it.
+
+Test control lives under /_double/ (no auth): request log, fault injection, state changes.
+  GET  /_double/requests            every API request (method, path, query, headers, body)
+  POST /_double/requests/reset      forget the log
+  GET  /_double/state               every object, rollouts resolved to now
+  POST /_double/node                {"name","ready":"True|False|Unknown","reason","message","unschedulable"}
+  POST /_double/pod-log             {"namespace","pod" (default: the newest Frigate pod),"lines":[...]}
+  POST /_double/latency             {"pattern": regex on the path, "seconds": s}  (seconds 0 removes)
+  POST /_double/errors              {"pattern","method"(optional),"status","count"}  next N matches fail
+  POST /_double/configmap-conflicts {"count": N}  next N ConfigMap writes get 409 Conflict (as if
+                                    another writer got in first: the stored resourceVersion moves)
+  POST /_double/forbid              {"verb","resource"}  (resource like "deployments", "pods/log")
+  POST /_double/deployment          {"namespace","name","spec":{..},"status":{..},"metadata":{..},
+                                     "rollout_seconds": s}  merged into the object as is
+  POST /_double/settings            {"require_resource_version": bool}
+"""
+
+import argparse
+import copy
+import datetime
+import hashlib
+import json
+import random
+import re
+import ssl
+import string
+import sys
+import threading
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+# ---------------------------------------------------------------------------------------------
+# Time and small helpers
+
+
+def rfc3339(ts):
+    return datetime.datetime.fromtimestamp(ts, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def rfc3339_nano(ts):
+    dt = datetime.datetime.fromtimestamp(ts, datetime.timezone.utc)
+    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + "%09dZ" % (int(round(ts * 1e9)) % 1_000_000_000)
+
+
+def rand_suffix(n=5):
+    return "".join(random.choice(string.ascii_lowercase + string.digits) for _ in range(n))
+
+
+def merge_patch(target, patch):
+    """RFC 7386 JSON merge patch (also what a strategic merge does for the maps we touch)."""
+    if not isinstance(patch, dict):
+        return copy.deepcopy(patch)
+    result = copy.deepcopy(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            result.pop(key, None)
+        else:
+            result[key] = merge_patch(result.get(key), value)
+    return result
+
+
+def status_body(code, reason, message, details=None):
+    body = {
+        "kind": "Status",
+        "apiVersion": "v1",
+        "metadata": {},
+        "status": "Failure",
+        "message": message,
+        "reason": reason,
+        "code": code,
+    }
+    if details is not None:
+        body["details"] = details
+    return body
+
+
+class ApiError(Exception):
+    def __init__(self, code, reason, message, details=None):
+        super().__init__(message)
+        self.code = code
+        self.body = status_body(code, reason, message, details)
+
+
+def not_found(resource, name, group=""):
+    qualified = resource + ("." + group if group else "")
+    return ApiError(404, "NotFound", '%s "%s" not found' % (qualified, name),
+                    {"name": name, "group": group, "kind": resource} if group else
+                    {"name": name, "kind": resource})
+
+
+def conflict(resource, name, group=""):
+    qualified = resource + ("." + group if group else "")
+    return ApiError(409, "Conflict",
+                    'Operation cannot be fulfilled on %s "%s": the object has been modified; '
+                    "please apply your changes to the latest version and try again" % (qualified, name),
+                    {"name": name, "kind": resource})
+
+
+# ---------------------------------------------------------------------------------------------
+# Discovery documents (legacy form; kubectl falls back to it when aggregated discovery is absent)
+
+API_VERSIONS = {
+    "kind": "APIVersions",
+    "versions": ["v1"],
+    "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": "127.0.0.1:6443"}],
+}
+
+API_GROUP_LIST = {
+    "kind": "APIGroupList",
+    "apiVersion": "v1",
+    "groups": [{
+        "name": "apps",
+        "versions": [{"groupVersion": "apps/v1", "version": "v1"}],
+        "preferredVersion": {"groupVersion": "apps/v1", "version": "v1"},
+    }],
+}
+
+
+def resource(name, kind, namespaced, verbs, short=None, singular=""):
+    r = {"name": name, "singularName": singular, "namespaced": namespaced, "kind": kind,
+         "verbs": verbs}
+    if short:
+        r["shortNames"] = short
+    return r
+
+
+ALL_VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]
+
+CORE_V1 = {
+    "kind": "APIResourceList",
+    "groupVersion": "v1",
+    "resources": [
+        resource("configmaps", "ConfigMap", True, ALL_VERBS, ["cm"], "configmap"),
+        resource("namespaces", "Namespace", False, ["create", "delete", "get", "list", "patch",
+                                                     "update", "watch"], ["ns"], "namespace"),
+        resource("nodes", "Node", False, ALL_VERBS, ["no"], "node"),
+        resource("pods", "Pod", True, ALL_VERBS, ["po"], "pod"),
+        resource("pods/log", "Pod", True, ["get"]),
+        resource("pods/status", "Pod", True, ["get", "patch", "update"]),
+    ],
+}
+
+APPS_V1 = {
+    "kind": "APIResourceList",
+    "apiVersion": "v1",
+    "groupVersion": "apps/v1",
+    "resources": [
+        dict(resource("deployments", "Deployment", True, ALL_VERBS, ["deploy"], "deployment"),
+             categories=["all"]),
+        resource("deployments/scale", "Scale", True, ["get", "patch", "update"]),
+        resource("deployments/status", "Deployment", True, ["get", "patch", "update"]),
+    ],
+}
+
+VERSION = {
+    "major": "1", "minor": "32", "gitVersion": "v1.32.0-double", "gitCommit": "0" * 40,
+    "gitTreeState": "clean", "buildDate": "2024-12-11T00:00:00Z", "goVersion": "go1.23.3",
+    "compiler": "gc", "platform": "linux/amd64",
+}
+
+FRIGATE_START_LINES = [
+    "[INFO] Preparing Frigate...",
+    "[INFO] Starting Frigate...",
+    "frigate.app INFO    : Starting Frigate (0.14.1-f4f3cfa)",
+    "frigate.detectors.plugins.edgetpu_tfl INFO    : Attempting to load TPU as usb",
+    "frigate.detectors.plugins.edgetpu_tfl INFO    : TPU found",
+]
+
+
+# ---------------------------------------------------------------------------------------------
+# The cluster state
+
+
+class Cluster:
+    def __init__(self, namespace, deployment, node, rollout_seconds):
+        self.lock = threading.RLock()
+        self.log_cond = threading.Condition(self.lock)
+        self.rv = 1000
+        self.requests = []
+        self.latency = []      # [(regex, seconds)]
+        self.errors = []       # [{"re", "method", "status", "count"}]
+        self.cm_conflicts = 0
+        self.forbidden = set()  # {(verb, resource)}
+        self.require_resource_version = True
+        self.rollout_seconds = rollout_seconds
+        self.nodes = {}
+        self.pods = {}          # (ns, name) -> pod object
+        self.pod_logs = {}      # (ns, name) -> [(ts, line)]
+        self.deployments = {}   # (ns, name) -> {"obj", "rollout"}
+        self.configmaps = {}    # (ns, name) -> object
+        self.template_counter = 0
+        self.pod_node = node
+        now = time.time()
+        with self.lock:
+            self.add_node(node, now)
+            self.add_node("node-2", now)
+            self.add_deployment(namespace, deployment, now - 3600)
+
+    # -- objects ---------------------------------------------------------------------------
+
+    def next_rv(self):
+        self.rv += 1
+        return str(self.rv)
+
+    def add_node(self, name, now):
+        self.nodes[name] = {
+            "kind": "Node", "apiVersion": "v1",
+            "metadata": {"name": name, "uid": str(uuid.uuid4()), "resourceVersion": self.next_rv(),
+                         "creationTimestamp": rfc3339(now - 86400),
+                         "labels": {"kubernetes.io/hostname": name, "kubernetes.io/os": "linux"}},
+            "spec": {"podCIDR": "10.244.%d.0/24" % len(self.nodes)},
+            "status": {
+                "conditions": [
+                    {"type": "MemoryPressure", "status": "False", "reason": "KubeletHasSufficientMemory",
+                     "message": "kubelet has sufficient memory available",
+                     "lastHeartbeatTime": rfc3339(now), "lastTransitionTime": rfc3339(now - 86400)},
+                    {"type": "DiskPressure", "status": "False", "reason": "KubeletHasNoDiskPressure",
+                     "message": "kubelet has no disk pressure",
+                     "lastHeartbeatTime": rfc3339(now), "lastTransitionTime": rfc3339(now - 86400)},
+                    {"type": "Ready", "status": "True", "reason": "KubeletReady",
+                     "message": "kubelet is posting ready status",
+                     "lastHeartbeatTime": rfc3339(now), "lastTransitionTime": rfc3339(now - 86400)},
+                ],
+                "nodeInfo": {"kubeletVersion": "v1.32.0", "osImage": "Debian GNU/Linux 12 (bookworm)"},
+            },
+        }
+
+    def template_hash(self):
+        self.template_counter += 1
+        return hashlib.sha1(str(self.template_counter).encode()).hexdigest()[:10]
+
+    def add_deployment(self, ns, name, created):
+        labels = {"app": name}
+        obj = {
+            "kind": "Deployment", "apiVersion": "apps/v1",
+            "metadata": {"name": name, "namespace": ns, "uid": str(uuid.uuid4()),
+                         "resourceVersion": self.next_rv(), "generation": 1,
+                         "creationTimestamp": rfc3339(created),
+                         "labels": dict(labels),
+                         "annotations": {"deployment.kubernetes.io/revision": "1"}},
+            "spec": {
+                "replicas": 1,
+                "selector": {"matchLabels": dict(labels)},
+                "strategy": {"type": "Recreate"},
+                "revisionHistoryLimit": 10,
+                "progressDeadlineSeconds": 600,
+                "template": {
+                    "metadata": {"labels": dict(labels)},
+                    "spec": {"containers": [{
+                        "name": name, "image": "ghcr.io/blakeblackshear/frigate:0.14.1",
+                        "ports": [{"containerPort": 5000, "name": "http", "protocol": "TCP"}],
+                        "resources": {}, "imagePullPolicy": "IfNotPresent"}],
+                        "restartPolicy": "Always", "dnsPolicy": "ClusterFirst"},
+                },
+            },
+            "status": {},
+        }
+        dep = {"obj": obj, "rollout": None, "hash": self.template_hash(), "pending": False}
+        self.deployments[(ns, name)] = dep
+        self.make_pod(dep, created + 1, ready=True)
+        self.set_steady_status(dep, created + 30)
+
+    def make_pod(self, dep, start, ready):
+        meta = dep["obj"]["metadata"]
+        ns, name = meta["namespace"], meta["name"]
+        spec = dep["obj"]["spec"]
+        pod_name = "%s-%s-%s" % (name, dep["hash"], rand_suffix())
+        container = spec["template"]["spec"]["containers"][0]["name"]
+        pod = {
+            "kind": "Pod", "apiVersion": "v1",
+            "metadata": {
+                "name": pod_name, "namespace": ns, "uid": str(uuid.uuid4()),
+                "resourceVersion": self.next_rv(), "creationTimestamp": rfc3339(start),
+                "generateName": "%s-%s-" % (name, dep["hash"]),
+                "labels": dict(spec["template"]["metadata"].get("labels", {}),
+                               **{"pod-template-hash": dep["hash"]}),
+                "annotations": dict(spec["template"]["metadata"].get("annotations", {})),
+                "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet",
+                                     "name": "%s-%s" % (name, dep["hash"]), "uid": str(uuid.uuid4()),
+                                     "controller": True, "blockOwnerDeletion": True}],
+            },
+            "spec": {"nodeName": self.pod_node, "containers": copy.deepcopy(spec["template"]["spec"]["containers"]),
+                     "restartPolicy": "Always", "serviceAccountName": "default"},
+            "status": {
+                "phase": "Running", "hostIP": "192.168.1.10", "podIP": "10.244.0.%d" % random.randint(2, 250),
+                "startTime": rfc3339(start), "qosClass": "BestEffort",
+                "conditions": [],
+                "containerStatuses": [{
+                    "name": container, "ready": ready, "started": True, "restartCount": 0,
+                    "image": spec["template"]["spec"]["containers"][0]["image"],
+                    "imageID": "ghcr.io/blakeblackshear/frigate@sha256:" + "ab" * 32,
+                    "containerID": "containerd://" + uuid.uuid4().hex + uuid.uuid4().hex,
+                    "state": {"running": {"startedAt": rfc3339(start + 2)}},
+                }],
+            },
+        }
+        self.set_pod_ready(pod, ready, start + 2)
+        self.pods[(ns, pod_name)] = pod
+        self.pod_logs[(ns, pod_name)] = [(start + 2 + i * 0.01, line)
+                                         for i, line in enumerate(FRIGATE_START_LINES)]
+        dep["pod"] = pod_name
+        self.log_cond.notify_all()
+        return pod
+
+    def set_pod_ready(self, pod, ready, when):
+        flag = "True" if ready else "False"
+        pod["status"]["conditions"] = [
+            {"type": "Initialized", "status": "True", "lastTransitionTime": rfc3339(when - 2)},
+            {"type": "Ready", "status": flag, "lastTransitionTime": rfc3339(when)},
+            {"type": "ContainersReady", "status": flag, "lastTransitionTime": rfc3339(when)},
+            {"type": "PodScheduled", "status": "True", "lastTransitionTime": rfc3339(when - 2)},
+        ]
+        for cs in pod["status"]["containerStatuses"]:
+            cs["ready"] = ready
+        pod["metadata"]["resourceVersion"] = self.next_rv()
+
+    def set_steady_status(self, dep, when):
+        obj = dep["obj"]
+        replicas = obj["spec"].get("replicas", 1)
+        obj["status"] = {
+            "observedGeneration": obj["metadata"]["generation"],
+            "replicas": replicas, "updatedReplicas": replicas, "readyReplicas": replicas,
+            "availableReplicas": replicas,
+            "conditions": [
+                {"type": "Available", "status": "True", "reason": "MinimumReplicasAvailable",
+                 "message": "Deployment has minimum availability.",
+                 "lastUpdateTime": rfc3339(when), "lastTransitionTime": rfc3339(when)},
+                {"type": "Progressing", "status": "True", "reason": "NewReplicaSetAvailable",
+                 "message": 'ReplicaSet "%s-%s" has successfully progressed.'
+                            % (obj["metadata"]["name"], dep["hash"]),
+                 "lastUpdateTime": rfc3339(when), "lastTransitionTime": rfc3339(when)},
+            ],
+        }
+
+    # -- the simulated rollout (resolved lazily against the wall clock) ---------------------
+
+    def start_rollout(self, dep, now):
+        dep["hash"] = self.template_hash()
+        dep["pending"] = False
+        dep["rollout"] = {"start": now, "seconds": dep.get("rollout_seconds", self.rollout_seconds),
+                          "phase": "observing", "old": dep.get("pod")}
+
+    def tick(self, now=None):
+        now = time.time() if now is None else now
+        for dep in self.deployments.values():
+            ro = dep["rollout"]
+            if ro is None:
+                continue
+            obj = dep["obj"]
+            ns, name = obj["metadata"]["namespace"], obj["metadata"]["name"]
+            replicas = obj["spec"].get("replicas", 1)
+            elapsed = now - ro["start"]
+            total = ro["seconds"]
+            observe_at, create_at = min(0.1, total / 10), total / 2
+            if ro["phase"] == "observing" and elapsed >= observe_at:
+                ro["phase"] = "terminating"
+                old = self.pods.get((ns, ro["old"])) if ro["old"] else None
+                if old is not None:
+                    old["metadata"]["deletionTimestamp"] = rfc3339(now + 30)
+                    old["metadata"]["deletionGracePeriodSeconds"] = 30
+                    self.set_pod_ready(old, False, now)
+                obj["status"].update({
+                    "observedGeneration": obj["metadata"]["generation"], "updatedReplicas": 0,
+                    "readyReplicas": 0, "availableReplicas": 0, "unavailableReplicas": replicas})
+                obj["status"]["conditions"] = [
+                    {"type": "Available", "status": "False", "reason": "MinimumReplicasUnavailable",
+                     "message": "Deployment does not have minimum availability.",
+                     "lastUpdateTime": rfc3339(now), "lastTransitionTime": rfc3339(now)},
+                    {"type": "Progressing", "status": "True", "reason": "ReplicaSetUpdated",
+                     "message": 'ReplicaSet "%s-%s" is progressing.' % (name, dep["hash"]),
+                     "lastUpdateTime": rfc3339(now), "lastTransitionTime": rfc3339(now)},
+                ]
+                obj["metadata"]["resourceVersion"] = self.next_rv()
+            if ro["phase"] == "terminating" and elapsed >= create_at:
+                ro["phase"] = "starting"
+                if ro["old"]:
+                    self.pods.pop((ns, ro["old"]), None)
+                    self.log_cond.notify_all()  # ends follows of the old pod
+                self.make_pod(dep, now, ready=False)
+                obj["status"].update({"replicas": replicas, "updatedReplicas": replicas})
+                obj["metadata"]["resourceVersion"] = self.next_rv()
+            if ro["phase"] == "starting" and elapsed >= total:
+                pod = self.pods.get((ns, dep["pod"]))
+                if pod is not None:
+                    self.set_pod_ready(pod, True, now)
+                dep["rollout"] = None
+                self.set_steady_status(dep, now)
+                obj["metadata"]["resourceVersion"] = self.next_rv()
+
+    # -- reads -----------------------------------------------------------------------------
+
+    def frigate_pod(self, ns):
+        for (dns, _), dep in self.deployments.items():
+            if dns == ns and dep.get("pod") and (ns, dep["pod"]) in self.pods:
+                return dep["pod"]
+        return None
+
+    def snapshot(self):
+        self.tick()
+        return {
+            "resourceVersion": str(self.rv),
+            "nodes": self.nodes,
+            "deployments": {"%s/%s" % k: v["obj"] for k, v in self.deployments.items()},
+            "rollouts": {"%s/%s" % k: v["rollout"] for k, v in self.deployments.items()},
+            "pods": {"%s/%s" % k: v for k, v in self.pods.items()},
+            "configmaps": {"%s/%s" % k: v for k, v in self.configmaps.items()},
+            "pod_logs": {"%s/%s" % k: [line for _, line in v] for k, v in self.pod_logs.items()},
+            "settings": {"require_resource_version": self.require_resource_version,
+                         "rollout_seconds": self.rollout_seconds},
+        }
+
+
+# ---------------------------------------------------------------------------------------------
+# Label selectors (equality-based, as kubectl and our client send them)
+
+
+def selector_matches(selector, labels):
+    for term in [t.strip() for t in selector.split(",") if t.strip()]:
+        if "!=" in term:
+            k, v = term.split("!=", 1)
+            if labels.get(k.strip()) == v.strip():
+                return False
+        elif "==" in term or "=" in term:
+            k, v = re.split("==?", term, maxsplit=1)
+            if labels.get(k.strip()) != v.strip():
+                return False
+        elif term.startswith("!"):
+            if term[1:] in labels:
+                return False
+        elif term not in labels:
+            return False
+    return True
+
+
+# ---------------------------------------------------------------------------------------------
+# HTTP
+
+
+ROUTES = []
+
+
+def route(method, pattern):
+    def wrap(fn):
+        ROUTES.append((method, re.compile("^" + pattern + "$"), fn))
+        return fn
+    return wrap
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "kube-api-double/1"
+
+    def log_message(self, fmt, *args):  # keep test output quiet
+        pass
+
+    @property
+    def cluster(self):
+        return self.server.cluster
+
+    # -- plumbing --------------------------------------------------------------------------
+
+    def read_body(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length > 0 else b""
+
+    def send_json(self, code, obj, extra_headers=None):
+        data = json.dumps(obj, indent=None).encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Audit-Id", str(uuid.uuid4()))
+        for k, v in (extra_headers or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+    def send_status(self, err):
+        self.send_json(err.code, err.body)
+
+    def json_body(self, raw):
+        try:
+            obj = json.loads(raw.decode() or "null")
+        except (UnicodeDecodeError, ValueError) as e:
+            raise ApiError(400, "BadRequest", "the body of the request was in an unknown format - "
+                           "accepted media types include: application/json, application/yaml: %s" % e)
+        if not isinstance(obj, dict):
+            raise ApiError(400, "BadRequest", "the body of the request must be a JSON object")
+        return obj
+
+    def handle_any(self):
+        split = urlsplit(self.path)
+        path, query = split.path, parse_qs(split.query, keep_blank_values=True)
+        raw = self.read_body()
+        if path.startswith("/_double/"):
+            return self.control(path, raw)
+        cluster = self.cluster
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        with cluster.lock:
+            cluster.requests.append({
+                "time": time.time(), "method": self.command, "path": path, "query": split.query,
+                "params": query, "headers": headers,
+                "content_type": headers.get("content-type", ""),
+                "authorization": headers.get("authorization", ""),
+                "body": raw.decode("utf-8", "replace"),
+            })
+            delay = sum(s for r, s in cluster.latency if r.search(path))
+        if delay > 0:
+            time.sleep(delay)
+        try:
+            token = self.server.token
+            if token and headers.get("authorization", "") != "Bearer " + token:
+                raise ApiError(401, "Unauthorized", "Unauthorized")
+            with cluster.lock:
+                for inj in cluster.errors:
+                    if inj["count"] > 0 and inj["re"].search(path) and \
+                            inj["method"] in ("", self.command):
+                        inj["count"] -= 1
+                        raise injected_error(inj["status"], path)
+                cluster.tick()
+            for method, pattern, fn in ROUTES:
+                m = pattern.match(path)
+                if m and method == self.command:
+                    return fn(self, query, raw, **m.groupdict())
+            if any(p.match(path) for _, p, _ in ROUTES):
+                raise ApiError(405, "MethodNotAllowed",
+                               "the server does not allow this method on the requested resource")
+            raise ApiError(404, "NotFound", "the server could not find the requested resource")
+        except ApiError as e:
+            self.send_status(e)
+        except (BrokenPipeError, ConnectionResetError, ssl.SSLError):
+            self.close_connection = True
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = handle_any
+
+    def authorize(self, verb, res, ns, name="", group=""):
+        if (verb, res) in self.cluster.forbidden:
+            user = "system:serviceaccount:%s:frigate-remediator" % (ns or "default")
+            qualified = res.split("/")[0] + ("." + group if group else "")
+            target = ' "%s"' % name if name else ""
+            where = ' in the namespace "%s"' % ns if ns else " at the cluster scope"
+            raise ApiError(403, "Forbidden",
+                           '%s%s is forbidden: User "%s" cannot %s resource "%s" in API group "%s"%s'
+                           % (qualified, target, user, verb, res, group, where),
+                           {"name": name, "group": group, "kind": res.split("/")[0]})
+
+    # -- control API -----------------------------------------------------------------------
+
+    def control(self, path, raw):
+        cluster = self.cluster
+        try:
+            body = json.loads(raw.decode() or "{}") if raw else {}
+        except ValueError as e:
+            return self.send_json(400, {"error": "bad JSON: %s" % e})
+        with cluster.lock:
+            if path == "/_double/requests" and self.command == "GET":
+                return self.send_json(200, cluster.requests)
+            if path == "/_double/requests/reset":
+                cluster.requests.clear()
+                return self.send_json(200, {"ok": True})
+            if path == "/_double/state":
+                return self.send_json(200, cluster.snapshot())
+            if path == "/_double/node":
+                node = cluster.nodes.get(body.get("name", ""))
+                if node is None:
+                    now = time.time()
+                    cluster.add_node(body.get("name", "node-x"), now)
+                    node = cluster.nodes[body.get("name", "node-x")]
+                if "unschedulable" in body:
+                    node["spec"]["unschedulable"] = bool(body["unschedulable"])
+                if "ready" in body:
+                    for c in node["status"]["conditions"]:
+                        if c["type"] == "Ready":
+                            ready = body["ready"]
+                            c["status"] = ready
+                            c["reason"] = body.get("reason", {
+                                "True": "KubeletReady", "False": "KubeletNotReady",
+                                "Unknown": "NodeStatusUnknown"}.get(ready, ""))
+                            c["message"] = body.get("message", {
+                                "True": "kubelet is posting ready status",
+                                "False": "container runtime network not ready",
+                                "Unknown": "Kubelet stopped posting node status."}.get(ready, ""))
+                            c["lastTransitionTime"] = rfc3339(time.time())
+                node["metadata"]["resourceVersion"] = cluster.next_rv()
+                return self.send_json(200, node)
+            if path == "/_double/pod-log":
+                ns = body.get("namespace", self.server.namespace)
+                pod = body.get("pod") or cluster.frigate_pod(ns)
+                if (ns, pod) not in cluster.pod_logs:
+                    return self.send_json(404, {"error": "no pod %s/%s" % (ns, pod)})
+                now = time.time()
+                for line in body.get("lines", []):
+                    cluster.pod_logs[(ns, pod)].append((now, line))
+                cluster.log_cond.notify_all()
+                return self.send_json(200, {"pod": pod, "lines": len(cluster.pod_logs[(ns, pod)])})
+            if path == "/_double/latency":
+                cluster.latency = [(r, s) for r, s in cluster.latency if r.pattern != body["pattern"]]
+                if float(body.get("seconds", 0)) > 0:
+                    cluster.latency.append((re.compile(body["pattern"]), float(body["seconds"])))
+                return self.send_json(200, {"ok": True})
+            if path == "/_double/errors":
+                cluster.errors.append({"re": re.compile(body.get("pattern", ".*")),
+                                       "method": body.get("method", ""),
+                                       "status": int(body.get("status", 500)),
+                                       "count": int(body.get("count", 1))})
+                return self.send_json(200, {"ok": True})
+            if path == "/_double/configmap-conflicts":
+                cluster.cm_conflicts = int(body.get("count", 1))
+                return self.send_json(200, {"ok": True})
+            if path == "/_double/forbid":
+                cluster.forbidden.add((body["verb"], body["resource"]))
+                return self.send_json(200, {"ok": True})
+            if path == "/_double/settings":
+                if "require_resource_version" in body:
+                    cluster.require_resource_version = bool(body["require_resource_version"])
+                return self.send_json(200, {"ok": True})
+            if path == "/_double/deployment":
+                key = (body.get("namespace", self.server.namespace),
+                       body.get("name", self.server.deployment))
+                dep = cluster.deployments.get(key)
+                if dep is None:
+                    return self.send_json(404, {"error": "no deployment %s/%s" % key})
+                for part in ("metadata", "spec", "status"):
+                    if part in body:
+                        dep["obj"][part] = merge_patch(dep["obj"][part], body[part])
+                if "rollout_seconds" in body:
+                    dep["rollout_seconds"] = float(body["rollout_seconds"])
+                dep["obj"]["metadata"]["resourceVersion"] = cluster.next_rv()
+                return self.send_json(200, dep["obj"])
+        return self.send_json(404, {"error": "unknown control path " + path})
+
+
+def injected_error(code, path):
+    reasons = {400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound",
+               409: "Conflict", 429: "TooManyRequests", 500: "InternalError",
+               503: "ServiceUnavailable", 504: "Timeout"}
+    messages = {500: "Internal error occurred: injected failure",
+                503: "the server is currently unable to handle the request",
+                429: "too many requests, please try again later",
+                504: "the server was unable to return a response in the time allotted"}
+    return ApiError(code, reasons.get(code, "Unknown"),
+                    messages.get(code, "injected %d for %s" % (code, path)))
+
+
+# -- discovery ------------------------------------------------------------------------------
+
+
+@route("GET", "/version/?")
+def get_version(h, q, raw):
+    h.send_json(200, VERSION)
+
+
+@route("GET", "/api/?")
+def get_api(h, q, raw):
+    h.send_json(200, API_VERSIONS)
+
+
+@route("GET", "/apis/?")
+def get_apis(h, q, raw):
+    h.send_json(200, API_GROUP_LIST)
+
+
+@route("GET", "/api/v1/?")
+def get_core_v1(h, q, raw):
+    h.send_json(200, CORE_V1)
+
+
+@route("GET", "/apis/apps/?")
+def get_apps(h, q, raw):
+    h.send_json(200, dict(API_GROUP_LIST["groups"][0], kind="APIGroup", apiVersion="v1"))
+
+
+@route("GET", "/apis/apps/v1/?")
+def get_apps_v1(h, q, raw):
+    h.send_json(200, APPS_V1)
+
+
+# -- nodes ----------------------------------------------------------------------------------
+
+
+@route("GET", "/api/v1/nodes")
+def list_nodes(h, q, raw):
+    h.authorize("list", "nodes", "")
+    with h.cluster.lock:
+        h.send_json(200, {"kind": "NodeList", "apiVersion": "v1",
+                          "metadata": {"resourceVersion": str(h.cluster.rv)},
+                          "items": list(h.cluster.nodes.values())})
+
+
+@route("GET", "/api/v1/nodes/(?P<name>[^/]+)")
+def get_node(h, q, raw, name):
+    h.authorize("get", "nodes", "", name)
+    with h.cluster.lock:
+        node = h.cluster.nodes.get(name)
+        if node is None:
+            raise not_found("nodes", name)
+        h.send_json(200, node)
+
+
+# -- pods -----------------------------------------------------------------------------------
+
+
+@route("GET", "/api/v1/namespaces/(?P<ns>[^/]+)/pods")
+def list_pods(h, q, raw, ns):
+    h.authorize("list", "pods", ns)
+    selector = q.get("labelSelector", [""])[0]
+    with h.cluster.lock:
+        items = [p for (pns, _), p in h.cluster.pods.items()
+                 if pns == ns and selector_matches(selector, p["metadata"].get("labels", {}))]
+        h.send_json(200, {"kind": "PodList", "apiVersion": "v1",
+                          "metadata": {"resourceVersion": str(h.cluster.rv)}, "items": items})
+
+
+@route("GET", "/api/v1/namespaces/(?P<ns>[^/]+)/pods/(?P<name>[^/]+)")
+def get_pod(h, q, raw, ns, name):
+    h.authorize("get", "pods", ns, name)
+    with h.cluster.lock:
+        pod = h.cluster.pods.get((ns, name))
+        if pod is None:
+            raise not_found("pods", name)
+        h.send_json(200, pod)
+
+
+def int_param(q, name):
+    if name not in q:
+        return None
+    try:
+        return int(q[name][0])
+    except ValueError:
+        raise ApiError(400, "BadRequest", 'invalid %s "%s"' % (name, q[name][0]))
+
+
+@route("GET", "/api/v1/namespaces/(?P<ns>[^/]+)/pods/(?P<name>[^/]+)/log")
+def get_pod_log(h, q, raw, ns, name):
+    h.authorize("get", "pods/log", ns, name)
+    cluster = h.cluster
+    follow = q.get("follow", ["false"])[0] == "true"
+    timestamps = q.get("timestamps", ["false"])[0] == "true"
+    since = int_param(q, "sinceSeconds")
+    tail = int_param(q, "tailLines")
+    if since is not None and "sinceTime" in q:
+        raise ApiError(422, "Invalid", "PodLogOptions \"%s\" is invalid: sinceSeconds: Forbidden: "
+                       "at most one of `sinceTime` or `sinceSeconds` may be specified" % name)
+    with cluster.lock:
+        pod = cluster.pods.get((ns, name))
+        if pod is None:
+            raise not_found("pods", name)
+        containers = [c["name"] for c in pod["spec"]["containers"]]
+        container = q.get("container", [""])[0]
+        if container and container not in containers:
+            raise ApiError(400, "BadRequest", "container %s is not valid for pod %s"
+                           % (container, name))
+        lines = list(cluster.pod_logs.get((ns, name), []))
+    if since is not None:
+        cutoff = time.time() - since
+        lines = [entry for entry in lines if entry[0] >= cutoff]
+    if tail is not None:
+        lines = lines[-tail:] if tail > 0 else []
+
+    def render(entries):
+        return "".join(("%s %s\n" % (rfc3339_nano(ts), text) if timestamps else text + "\n")
+                       for ts, text in entries).encode()
+
+    if not follow:
+        data = render(lines)
+        h.send_response(200)
+        h.send_header("Content-Type", "text/plain")
+        h.send_header("Content-Length", str(len(data)))
+        h.end_headers()
+        h.wfile.write(data)
+        return
+    h.send_response(200)
+    h.send_header("Content-Type", "text/plain")
+    h.send_header("Transfer-Encoding", "chunked")
+    h.end_headers()
+
+    def chunk(data):
+        if data:
+            h.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+            h.wfile.flush()
+
+    chunk(render(lines))
+    with cluster.lock:
+        sent = len(cluster.pod_logs.get((ns, name), []))
+    while not h.server.stopping:
+        with cluster.lock:
+            cluster.tick()
+            if (ns, name) not in cluster.pods:
+                break  # the container is gone: the kubelet ends the stream
+            log = cluster.pod_logs.get((ns, name), [])
+            if len(log) <= sent:
+                cluster.log_cond.wait(timeout=0.2)
+                log = cluster.pod_logs.get((ns, name), [])
+            fresh = log[sent:]
+            sent = len(log)
+        chunk(render(fresh))
+    h.wfile.write(b"0\r\n\r\n")
+    h.wfile.flush()
+    h.close_connection = True
+
+
+# -- deployments ----------------------------------------------------------------------------
+
+
+@route("GET", "/apis/apps/v1/namespaces/(?P<ns>[^/]+)/deployments")
+def list_deployments(h, q, raw, ns):
+    h.authorize("list", "deployments", ns, group="apps")
+    with h.cluster.lock:
+        items = [d["obj"] for (dns, _), d in h.cluster.deployments.items() if dns == ns]
+        h.send_json(200, {"kind": "DeploymentList", "apiVersion": "apps/v1",
+                          "metadata": {"resourceVersion": str(h.cluster.rv)}, "items": items})
+
+
+def find_deployment(h, ns, name):
+    dep = h.cluster.deployments.get((ns, name))
+    if dep is None:
+        raise not_found("deployments", name, "apps")
+    return dep
+
+
+@route("GET", "/apis/apps/v1/namespaces/(?P<ns>[^/]+)/deployments/(?P<name>[^/]+)")
+def get_deployment(h, q, raw, ns, name):
+    h.authorize("get", "deployments", ns, name, "apps")
+    with h.cluster.lock:
+        h.send_json(200, find_deployment(h, ns, name)["obj"])
+
+
+PATCH_TYPES = ("application/strategic-merge-patch+json", "application/merge-patch+json")
+
+
+def patch_type(h):
+    ct = (h.headers.get("Content-Type") or "").split(";")[0].strip()
+    if ct not in PATCH_TYPES:
+        raise ApiError(415, "UnsupportedMediaType",
+                       '%s is unsupported patch type in this double (supported: %s)'
+                       % (ct or "no content type", ", ".join(PATCH_TYPES)))
+    return ct
+
+
+@route("PATCH", "/apis/apps/v1/namespaces/(?P<ns>[^/]+)/deployments/(?P<name>[^/]+)")
+def patch_deployment(h, q, raw, ns, name):
+    h.authorize("patch", "deployments", ns, name, "apps")
+    patch_type(h)
+    patch = h.json_body(raw)
+    cluster = h.cluster
+    with cluster.lock:
+        dep = find_deployment(h, ns, name)
+        obj = dep["obj"]
+        rv = (patch.get("metadata") or {}).get("resourceVersion")
+        if rv is not None and rv != obj["metadata"]["resourceVersion"]:
+            raise conflict("deployments", name, "apps")
+        before = copy.deepcopy(obj)
+        patched = merge_patch(obj, patch)
+        for fixed in ("name", "namespace", "uid", "generation", "creationTimestamp"):
+            patched["metadata"][fixed] = before["metadata"][fixed]
+        patched["status"] = before["status"]
+        dep["obj"] = obj = patched
+        now = time.time()
+        template_changed = obj["spec"].get("template") != before["spec"].get("template")
+        if obj["spec"] != before["spec"]:
+            obj["metadata"]["generation"] += 1
+        if template_changed:
+            dep["pending"] = True
+            rev = int(obj["metadata"].get("annotations", {}).get("deployment.kubernetes.io/revision", "1"))
+            obj["metadata"].setdefault("annotations", {})["deployment.kubernetes.io/revision"] = str(rev + 1)
+        if dep["pending"] and not obj["spec"].get("paused", False):
+            cluster.start_rollout(dep, now)
+        elif obj["spec"] != before["spec"] and dep["rollout"] is None:
+            # A paused deployment still records that it saw the new spec.
+            obj["status"]["observedGeneration"] = obj["metadata"]["generation"]
+        obj["metadata"]["resourceVersion"] = cluster.next_rv()
+        h.send_json(200, obj)
+
+
+# -- configmaps -----------------------------------------------------------------------------
+
+
+def cm_check_injected_conflict(h, ns, name):
+    cluster = h.cluster
+    if cluster.cm_conflicts > 0:
+        cluster.cm_conflicts -= 1
+        cm = cluster.configmaps.get((ns, name))
+        if cm is not None:  # another writer got in first
+            cm["metadata"]["resourceVersion"] = cluster.next_rv()
+        raise conflict("configmaps", name)
+
+
+def cm_store(h, ns, obj, created=None):
+    cluster = h.cluster
+    meta = obj.setdefault("metadata", {})
+    meta["namespace"] = ns
+    meta["resourceVersion"] = cluster.next_rv()
+    meta["uid"] = created["metadata"]["uid"] if created else str(uuid.uuid4())
+    meta["creationTimestamp"] = created["metadata"]["creationTimestamp"] if created \
+        else rfc3339(time.time())
+    obj["kind"], obj["apiVersion"] = "ConfigMap", "v1"
+    for key, value in (obj.get("data") or {}).items():
+        if not isinstance(value, str):
+            raise ApiError(400, "BadRequest", "ConfigMap.data[%s] must be a string" % key)
+    cluster.configmaps[(ns, meta["name"])] = obj
+    return obj
+
+
+@route("GET", "/api/v1/namespaces/(?P<ns>[^/]+)/configmaps")
+def list_configmaps(h, q, raw, ns):
+    h.authorize("list", "configmaps", ns)
+    with h.cluster.lock:
+        items = [c for (cns, _), c in h.cluster.configmaps.items() if cns == ns]
+        h.send_json(200, {"kind": "ConfigMapList", "apiVersion": "v1",
+                          "metadata": {"resourceVersion": str(h.cluster.rv)}, "items": items})
+
+
+@route("POST", "/api/v1/namespaces/(?P<ns>[^/]+)/configmaps")
+def create_configmap(h, q, raw, ns):
+    h.authorize("create", "configmaps", ns)
+    obj = h.json_body(raw)
+    meta = obj.get("metadata") or {}
+    name = meta.get("name", "")
+    if not name:
+        raise ApiError(422, "Invalid", 'ConfigMap "" is invalid: metadata.name: Required value: '
+                       "name or generateName is required",
+                       {"kind": "ConfigMap", "causes": [{"reason": "FieldValueRequired",
+                                                         "field": "metadata.name"}]})
+    if meta.get("namespace") not in (None, "", ns):
+        raise ApiError(400, "BadRequest", "the namespace of the provided object does not match "
+                       "the namespace sent on the request")
+    if meta.get("resourceVersion"):
+        raise ApiError(500, "InternalError", "Internal error occurred: resourceVersion should not "
+                       "be set on objects to be created")
+    with h.cluster.lock:
+        if (ns, name) in h.cluster.configmaps:
+            raise ApiError(409, "AlreadyExists", 'configmaps "%s" already exists' % name,
+                           {"name": name, "kind": "configmaps"})
+        cm_check_injected_conflict(h, ns, name)
+        h.send_json(201, cm_store(h, ns, obj))
+
+
+def find_configmap(h, ns, name):
+    cm = h.cluster.configmaps.get((ns, name))
+    if cm is None:
+        raise not_found("configmaps", name)
+    return cm
+
+
+@route("GET", "/api/v1/namespaces/(?P<ns>[^/]+)/configmaps/(?P<name>[^/]+)")
+def get_configmap(h, q, raw, ns, name):
+    h.authorize("get", "configmaps", ns, name)
+    with h.cluster.lock:
+        h.send_json(200, find_configmap(h, ns, name))
+
+
+@route("PUT", "/api/v1/namespaces/(?P<ns>[^/]+)/configmaps/(?P<name>[^/]+)")
+def replace_configmap(h, q, raw, ns, name):
+    h.authorize("update", "configmaps", ns, name)
+    obj = h.json_body(raw)
+    meta = obj.get("metadata") or {}
+    if meta.get("name") != name:
+        raise ApiError(400, "BadRequest", "the name of the object (%s) does not match the name "
+                       "on the URL (%s)" % (meta.get("name"), name))
+    with h.cluster.lock:
+        current = find_configmap(h, ns, name)
+        cm_check_injected_conflict(h, ns, name)
+        rv = meta.get("resourceVersion")
+        if rv is None and h.cluster.require_resource_version:
+            # Stricter than the real server (which allows an unconditional update of a
+            # ConfigMap): our clients must always be conditional.
+            raise ApiError(409, "Conflict", 'Operation cannot be fulfilled on configmaps "%s": '
+                           "resourceVersion is required by this double" % name,
+                           {"name": name, "kind": "configmaps"})
+        if rv is not None and rv != current["metadata"]["resourceVersion"]:
+            raise conflict("configmaps", name)
+        h.send_json(200, cm_store(h, ns, obj, created=current))
+
+
+@route("PATCH", "/api/v1/namespaces/(?P<ns>[^/]+)/configmaps/(?P<name>[^/]+)")
+def patch_configmap(h, q, raw, ns, name):
+    h.authorize("patch", "configmaps", ns, name)
+    patch_type(h)
+    patch = h.json_body(raw)
+    with h.cluster.lock:
+        current = find_configmap(h, ns, name)
+        cm_check_injected_conflict(h, ns, name)
+        rv = (patch.get("metadata") or {}).get("resourceVersion")
+        if rv is not None and rv != current["metadata"]["resourceVersion"]:
+            raise conflict("configmaps", name)
+        patched = merge_patch(current, patch)
+        patched["metadata"]["name"] = name
+        h.send_json(200, cm_store(h, ns, patched, created=current))
+
+
+@route("DELETE", "/api/v1/namespaces/(?P<ns>[^/]+)/configmaps/(?P<name>[^/]+)")
+def delete_configmap(h, q, raw, ns, name):
+    h.authorize("delete", "configmaps", ns, name)
+    with h.cluster.lock:
+        find_configmap(h, ns, name)
+        h.cluster.configmaps.pop((ns, name))
+        h.send_json(200, {"kind": "Status", "apiVersion": "v1", "metadata": {},
+                          "status": "Success", "details": {"name": name, "kind": "configmaps"}})
+
+
+# ---------------------------------------------------------------------------------------------
+# Server
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, addr, tls_context, **kw):
+        self.tls_context = tls_context
+        self.stopping = False
+        for k, v in kw.items():
+            setattr(self, k, v)
+        super().__init__(addr, Handler)
+
+    def finish_request(self, request, client_address):
+        # TLS handshake in the worker thread, so one slow client cannot hold up accept().
+        if self.tls_context is not None:
+            try:
+                request = self.tls_context.wrap_socket(request, server_side=True)
+            except (ssl.SSLError, OSError):
+                return
+        super().finish_request(request, client_address)
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(
+        description="Kubernetes API double (Deployment rollout, Pods and logs, Nodes, ConfigMaps) "
+                    "with a /_double/ control API for tests.")
+    p.add_argument("--host", default="127.0.0.1", help="listen address (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=0, help="listen port; 0 picks a free one (default)")
+    p.add_argument("--token", default="", help="require 'Authorization: Bearer TOKEN' (401 otherwise)")
+    p.add_argument("--tls-cert", default="", help="serve https with this certificate (PEM)")
+    p.add_argument("--tls-key", default="", help="private key of --tls-cert (PEM)")
+    p.add_argument("--namespace", default="nvr", help="namespace of the Frigate deployment (nvr)")
+    p.add_argument("--deployment", default="frigate", help="name of the Frigate deployment (frigate)")
+    p.add_argument("--node", default="node-1", help="node the Frigate pod runs on (node-1)")
+    p.add_argument("--rollout-seconds", type=float, default=3.0,
+                   help="how long a simulated rollout takes (3)")
+    args = p.parse_args(argv)
+    if bool(args.tls_cert) != bool(args.tls_key):
+        p.error("--tls-cert and --tls-key go together")
+    ctx = None
+    if args.tls_cert:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(args.tls_cert, args.tls_key)
+    server = Server((args.host, args.port), ctx, token=args.token, namespace=args.namespace,
+                    deployment=args.deployment,
+                    cluster=Cluster(args.namespace, args.deployment, args.node, args.rollout_seconds))
+    scheme = "https" if ctx else "http"
+    print("kube-api-double listening on %s://%s:%d" % (scheme, args.host, server.server_address[1]),
+          flush=True)
+    try:
+        server.serve_forever(poll_interval=0.1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stopping = True
+        server.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

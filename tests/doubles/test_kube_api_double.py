@@ -1,0 +1,582 @@
+"""Self-tests of the Kubernetes API double: every path, the Status bodies, resourceVersion rules,
+log following and the simulated rollout. Run: /usr/bin/python3 -m pytest -q tests/doubles/test_kube_api_double.py
+"""
+
+import datetime
+import http.client
+import json
+import os
+import re
+import ssl
+import subprocess
+import sys
+import time
+import urllib.parse
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DOUBLE = os.path.join(HERE, "kube_api_double.py")
+TOKEN = "s3cret-token"
+
+
+class DoubleProcess:
+    """Starts kube_api_double.py on a free port and talks to it over http.client."""
+
+    def __init__(self, *args, ca_file=None):
+        self.proc = subprocess.Popen([sys.executable, DOUBLE, "--port", "0", *args],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline()
+        m = re.match(r"kube-api-double listening on (https?)://127\.0\.0\.1:(\d+)", line)
+        if not m:
+            self.proc.kill()
+            raise RuntimeError("double did not start: %r %s" % (line, self.proc.stderr.read()))
+        self.scheme, self.port = m.group(1), int(m.group(2))
+        self.url = "%s://127.0.0.1:%d" % (self.scheme, self.port)
+        self.ca_file = ca_file
+
+    def connection(self, timeout=10):
+        if self.scheme == "https":
+            ctx = ssl.create_default_context(cafile=self.ca_file)
+            return http.client.HTTPSConnection("127.0.0.1", self.port, timeout=timeout, context=ctx)
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+
+    def call(self, method, path, body=None, content_type="application/json", token=TOKEN,
+             headers=None):
+        conn = self.connection()
+        hdrs = dict(headers or {})
+        if token:
+            hdrs["Authorization"] = "Bearer " + token
+        data = None
+        if body is not None:
+            data = body if isinstance(body, (bytes, str)) else json.dumps(body)
+            hdrs["Content-Type"] = content_type
+        conn.request(method, path, body=data, headers=hdrs)
+        resp = conn.getresponse()
+        raw = resp.read()
+        conn.close()
+        ctype = resp.getheader("Content-Type", "")
+        parsed = json.loads(raw) if ctype.startswith("application/json") and raw else raw.decode()
+        return resp.status, parsed, resp
+
+    def get(self, path, **kw):
+        return self.call("GET", path, **kw)
+
+    def control(self, path, body=None):
+        status, obj, _ = self.call("POST" if body is not None else "GET", "/_double/" + path,
+                                   body=body, token=None)
+        assert status == 200, obj
+        return obj
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self.proc.stdout.close()
+        self.proc.stderr.close()
+
+
+@pytest.fixture
+def double():
+    d = DoubleProcess("--token", TOKEN, "--rollout-seconds", "1.0")
+    yield d
+    d.stop()
+
+
+def parse_time(text):
+    return datetime.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(
+        tzinfo=datetime.timezone.utc).timestamp()
+
+
+def assert_status(obj, code, reason, message=None):
+    assert obj["kind"] == "Status"
+    assert obj["apiVersion"] == "v1"
+    assert obj["metadata"] == {}
+    assert obj["status"] == "Failure"
+    assert obj["code"] == code
+    assert obj["reason"] == reason
+    if message is not None:
+        assert obj["message"] == message
+
+
+def wait_for(predicate, timeout=5.0, what="condition"):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError("timed out waiting for " + what)
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def test_help_lists_the_options():
+    out = subprocess.run([sys.executable, DOUBLE, "--help"], capture_output=True, text=True,
+                         check=True).stdout
+    for flag in ("--port", "--token", "--tls-cert", "--tls-key", "--rollout-seconds"):
+        assert flag in out
+
+
+def test_discovery_documents_name_the_served_resources(double):
+    status, api, _ = double.get("/api")
+    assert status == 200 and api["kind"] == "APIVersions" and api["versions"] == ["v1"]
+    _, apis, _ = double.get("/apis")
+    assert apis["groups"][0]["preferredVersion"]["groupVersion"] == "apps/v1"
+    _, core, _ = double.get("/api/v1")
+    names = {r["name"] for r in core["resources"]}
+    assert {"pods", "pods/log", "nodes", "configmaps"} <= names
+    _, apps, _ = double.get("/apis/apps/v1")
+    assert apps["groupVersion"] == "apps/v1"
+    assert "deployments" in {r["name"] for r in apps["resources"]}
+    _, version, _ = double.get("/version")
+    assert version["major"] == "1"
+
+
+def test_missing_or_wrong_token_is_401_status(double):
+    status, obj, _ = double.get("/api/v1/nodes/node-1", token=None)
+    assert status == 401
+    assert_status(obj, 401, "Unauthorized", "Unauthorized")
+    status, obj, _ = double.get("/api/v1/nodes/node-1", token="wrong")
+    assert status == 401
+    status, _, _ = double.get("/api/v1/nodes/node-1")
+    assert status == 200
+
+
+def test_unknown_path_is_404_status(double):
+    status, obj, _ = double.get("/api/v1/namespaces/nvr/widgets")
+    assert status == 404
+    assert_status(obj, 404, "NotFound", "the server could not find the requested resource")
+
+
+def test_pod_list_by_selector_is_realistic(double):
+    status, pods, _ = double.get("/api/v1/namespaces/nvr/pods?labelSelector=" +
+                                 urllib.parse.quote("app=frigate"))
+    assert status == 200 and pods["kind"] == "PodList"
+    assert len(pods["items"]) == 1
+    pod = pods["items"][0]
+    assert pod["metadata"]["name"].startswith("frigate-")
+    assert pod["metadata"]["namespace"] == "nvr"
+    assert pod["spec"]["nodeName"] == "node-1"
+    assert pod["status"]["phase"] == "Running"
+    parse_time(pod["status"]["startTime"])
+    started = pod["status"]["containerStatuses"][0]["state"]["running"]["startedAt"]
+    assert parse_time(started) >= parse_time(pod["status"]["startTime"])
+    ready = [c for c in pod["status"]["conditions"] if c["type"] == "Ready"]
+    assert ready[0]["status"] == "True"
+    _, none, _ = double.get("/api/v1/namespaces/nvr/pods?labelSelector=app%3Dother")
+    assert none["items"] == []
+    _, neq, _ = double.get("/api/v1/namespaces/nvr/pods?labelSelector=app%21%3Dfrigate")
+    assert neq["items"] == []
+    _, other_ns, _ = double.get("/api/v1/namespaces/default/pods?labelSelector=app%3Dfrigate")
+    assert other_ns["items"] == []
+
+
+def test_get_pod_and_missing_pod(double):
+    _, pods, _ = double.get("/api/v1/namespaces/nvr/pods")
+    name = pods["items"][0]["metadata"]["name"]
+    status, pod, _ = double.get("/api/v1/namespaces/nvr/pods/" + name)
+    assert status == 200 and pod["metadata"]["name"] == name
+    status, obj, _ = double.get("/api/v1/namespaces/nvr/pods/nope")
+    assert status == 404
+    assert_status(obj, 404, "NotFound", 'pods "nope" not found')
+    assert obj["details"] == {"name": "nope", "kind": "pods"}
+
+
+def test_node_ready_condition_is_settable(double):
+    status, node, _ = double.get("/api/v1/nodes/node-1")
+    assert status == 200
+    ready = [c for c in node["status"]["conditions"] if c["type"] == "Ready"][0]
+    assert (ready["status"], ready["reason"]) == ("True", "KubeletReady")
+    assert not node["spec"].get("unschedulable", False)
+    double.control("node", {"name": "node-1", "ready": "Unknown", "unschedulable": True})
+    _, node, _ = double.get("/api/v1/nodes/node-1")
+    ready = [c for c in node["status"]["conditions"] if c["type"] == "Ready"][0]
+    assert (ready["status"], ready["reason"]) == ("Unknown", "NodeStatusUnknown")
+    assert node["spec"]["unschedulable"] is True
+    double.control("node", {"name": "node-1", "ready": "False"})
+    _, node, _ = double.get("/api/v1/nodes/node-1")
+    assert [c for c in node["status"]["conditions"] if c["type"] == "Ready"][0]["status"] == "False"
+    status, obj, _ = double.get("/api/v1/nodes/node-9")
+    assert status == 404
+    assert_status(obj, 404, "NotFound", 'nodes "node-9" not found')
+
+
+def test_deployment_get_and_missing(double):
+    status, dep, _ = double.get("/apis/apps/v1/namespaces/nvr/deployments/frigate")
+    assert status == 200 and dep["kind"] == "Deployment"
+    assert dep["status"]["observedGeneration"] == dep["metadata"]["generation"]
+    assert dep["status"]["availableReplicas"] == dep["spec"]["replicas"] == 1
+    status, obj, _ = double.get("/apis/apps/v1/namespaces/nvr/deployments/other")
+    assert status == 404
+    assert_status(obj, 404, "NotFound", 'deployments.apps "other" not found')
+    assert obj["details"]["group"] == "apps"
+
+
+RESTART = {"spec": {"template": {"metadata": {"annotations": {
+    "kubectl.kubernetes.io/restartedAt": "2024-05-01T12:00:00+02:00"}}}}}
+DEPLOYMENT = "/apis/apps/v1/namespaces/nvr/deployments/frigate"
+
+
+def frigate_pods(double):
+    _, pods, _ = double.get("/api/v1/namespaces/nvr/pods?labelSelector=app%3Dfrigate")
+    return pods["items"]
+
+
+def test_restart_patch_runs_a_recreate_rollout_and_replaces_the_pod(double):
+    old_pod = frigate_pods(double)[0]
+    _, before, _ = double.get(DEPLOYMENT)
+    status, after, _ = double.call("PATCH", DEPLOYMENT + "?fieldManager=frigate-remediator",
+                                   RESTART, "application/strategic-merge-patch+json")
+    assert status == 200
+    gen = before["metadata"]["generation"] + 1
+    assert after["metadata"]["generation"] == gen
+    assert after["spec"]["template"]["metadata"]["annotations"][
+        "kubectl.kubernetes.io/restartedAt"] == "2024-05-01T12:00:00+02:00"
+    assert int(after["metadata"]["resourceVersion"]) > int(before["metadata"]["resourceVersion"])
+
+    # The controller observes the new generation; the old pod terminates, nothing is updated yet.
+    def terminating():
+        _, d, _ = double.get(DEPLOYMENT)
+        return d if d["status"].get("observedGeneration") == gen else None
+    dep = wait_for(terminating, what="observedGeneration")
+    if dep["status"]["updatedReplicas"] == 0:
+        assert dep["status"]["availableReplicas"] == 0
+        pods = frigate_pods(double)
+        assert pods and pods[0]["metadata"].get("deletionTimestamp")
+
+    # A new pod with a new name, started after the restart, not ready at first.
+    def new_pod():
+        pods = [p for p in frigate_pods(double) if p["metadata"]["name"] != old_pod["metadata"]["name"]]
+        return pods[0] if pods else None
+    pod = wait_for(new_pod, what="new pod")
+    assert parse_time(pod["status"]["startTime"]) >= parse_time(old_pod["status"]["startTime"])
+    assert pod["spec"]["nodeName"] == "node-1"
+
+    # Complete: every replica updated and available, the new pod Ready.
+    def complete():
+        _, d, _ = double.get(DEPLOYMENT)
+        s = d["status"]
+        return d if s["updatedReplicas"] == s["availableReplicas"] == 1 and \
+            s["observedGeneration"] == gen and s.get("unavailableReplicas", 0) == 0 else None
+    dep = wait_for(complete, what="rollout complete")
+    assert [c for c in dep["status"]["conditions"] if c["type"] == "Progressing"][0]["reason"] == \
+        "NewReplicaSetAvailable"
+    pods = frigate_pods(double)
+    assert len(pods) == 1 and pods[0]["metadata"]["name"] == pod["metadata"]["name"]
+    assert [c for c in pods[0]["status"]["conditions"] if c["type"] == "Ready"][0]["status"] == "True"
+    log = double.control("requests")
+    patch = [r for r in log if r["method"] == "PATCH"][0]
+    assert patch["params"]["fieldManager"] == ["frigate-remediator"]
+
+
+def test_rollout_passes_through_intermediate_counts(double):
+    double.control("deployment", {"rollout_seconds": 2.0})
+    double.call("PATCH", DEPLOYMENT, RESTART, "application/merge-patch+json")
+    seen = set()
+    deadline = time.time() + 5
+    while time.time() < deadline:
+        _, d, _ = double.get(DEPLOYMENT)
+        s = d["status"]
+        seen.add((s["updatedReplicas"], s["availableReplicas"]))
+        if (1, 1) in seen and len(seen) >= 3:
+            break
+        time.sleep(0.05)
+    assert {(0, 0), (1, 0), (1, 1)} <= seen
+
+
+def test_paused_deployment_takes_the_patch_but_does_not_roll_out(double):
+    double.control("deployment", {"spec": {"paused": True}})
+    old = frigate_pods(double)[0]["metadata"]["name"]
+    status, dep, _ = double.call("PATCH", DEPLOYMENT, RESTART,
+                                 "application/strategic-merge-patch+json")
+    assert status == 200 and dep["spec"]["paused"] is True
+    time.sleep(0.7)
+    _, dep, _ = double.get(DEPLOYMENT)
+    assert dep["status"]["observedGeneration"] == dep["metadata"]["generation"]
+    assert [p["metadata"]["name"] for p in frigate_pods(double)] == [old]
+    # Resuming starts the pending rollout.
+    double.call("PATCH", DEPLOYMENT, {"spec": {"paused": None}}, "application/merge-patch+json")
+    wait_for(lambda: old not in [p["metadata"]["name"] for p in frigate_pods(double)],
+             what="rollout after resume")
+
+
+def test_unsupported_patch_types_are_415(double):
+    status, obj, _ = double.call("PATCH", DEPLOYMENT, [{"op": "add", "path": "/x", "value": 1}],
+                                 "application/json-patch+json")
+    assert status == 415
+    assert_status(obj, 415, "UnsupportedMediaType")
+
+
+def test_forbidden_is_an_rbac_like_403(double):
+    double.control("forbid", {"verb": "patch", "resource": "deployments"})
+    status, obj, _ = double.call("PATCH", DEPLOYMENT, RESTART,
+                                 "application/strategic-merge-patch+json")
+    assert status == 403
+    assert_status(obj, 403, "Forbidden",
+                  'deployments.apps "frigate" is forbidden: User '
+                  '"system:serviceaccount:nvr:frigate-remediator" cannot patch resource '
+                  '"deployments" in API group "apps" in the namespace "nvr"')
+    assert double.get(DEPLOYMENT)[0] == 200  # get is still allowed
+    double.control("forbid", {"verb": "get", "resource": "pods/log"})
+    pod = frigate_pods(double)[0]["metadata"]["name"]
+    status, obj, _ = double.get("/api/v1/namespaces/nvr/pods/%s/log" % pod)
+    assert status == 403 and 'cannot get resource "pods/log" in API group ""' in obj["message"]
+
+
+# -- ConfigMaps and resourceVersion -----------------------------------------------------------
+
+CMS = "/api/v1/namespaces/nvr/configmaps"
+
+
+def new_cm(name="frigate-health-state", data=None):
+    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name, "namespace": "nvr"},
+            "data": data or {"state.json": "{}"}}
+
+
+def test_configmap_create_get_and_already_exists(double):
+    status, obj, _ = double.get(CMS + "/frigate-health-state")
+    assert status == 404
+    assert_status(obj, 404, "NotFound", 'configmaps "frigate-health-state" not found')
+    status, created, _ = double.call("POST", CMS, new_cm())
+    assert status == 201
+    rv = created["metadata"]["resourceVersion"]
+    assert isinstance(rv, str) and rv.isdigit()
+    status, got, _ = double.get(CMS + "/frigate-health-state")
+    assert status == 200 and got["data"] == {"state.json": "{}"}
+    assert got["metadata"]["resourceVersion"] == rv
+    status, obj, _ = double.call("POST", CMS, new_cm())
+    assert status == 409
+    assert_status(obj, 409, "AlreadyExists", 'configmaps "frigate-health-state" already exists')
+    assert obj["details"] == {"name": "frigate-health-state", "kind": "configmaps"}
+
+
+def test_resource_version_is_a_global_counter(double):
+    _, a, _ = double.call("POST", CMS, new_cm("a"))
+    double.control("node", {"name": "node-1", "ready": "False"})
+    _, b, _ = double.call("POST", CMS, new_cm("b"))
+    assert int(b["metadata"]["resourceVersion"]) > int(a["metadata"]["resourceVersion"]) + 1
+
+
+def test_put_requires_the_current_resource_version(double):
+    _, created, _ = double.call("POST", CMS, new_cm())
+    rv = created["metadata"]["resourceVersion"]
+    update = new_cm(data={"state.json": '{"n":1}'})
+    update["metadata"]["resourceVersion"] = rv
+    status, replaced, _ = double.call("PUT", CMS + "/frigate-health-state", update)
+    assert status == 200 and replaced["data"] == {"state.json": '{"n":1}'}
+    new_rv = replaced["metadata"]["resourceVersion"]
+    assert new_rv != rv
+    assert replaced["metadata"]["uid"] == created["metadata"]["uid"]
+    # The same write again carries a stale version now.
+    status, obj, _ = double.call("PUT", CMS + "/frigate-health-state", update)
+    assert status == 409
+    assert_status(obj, 409, "Conflict",
+                  'Operation cannot be fulfilled on configmaps "frigate-health-state": the object '
+                  "has been modified; please apply your changes to the latest version and try again")
+    # Without a version at all: refused by default (our clients must be conditional) ...
+    status, obj, _ = double.call("PUT", CMS + "/frigate-health-state", new_cm())
+    assert status == 409 and obj["reason"] == "Conflict"
+    # ... and accepted like the real server once that strictness is switched off.
+    double.control("settings", {"require_resource_version": False})
+    status, _, _ = double.call("PUT", CMS + "/frigate-health-state", new_cm())
+    assert status == 200
+    status, obj, _ = double.call("PUT", CMS + "/missing", new_cm("missing"))
+    assert status == 404
+
+
+def test_put_with_a_mismatched_name_is_400(double):
+    double.call("POST", CMS, new_cm())
+    status, obj, _ = double.call("PUT", CMS + "/frigate-health-state", new_cm("other"))
+    assert status == 400 and obj["reason"] == "BadRequest"
+
+
+def test_merge_patch_with_resource_version_precondition(double):
+    _, created, _ = double.call("POST", CMS, new_cm(data={"a": "1", "b": "2"}))
+    rv = created["metadata"]["resourceVersion"]
+    patch = {"metadata": {"resourceVersion": rv}, "data": {"a": "10", "b": None}}
+    status, patched, _ = double.call("PATCH", CMS + "/frigate-health-state", patch,
+                                     "application/merge-patch+json")
+    assert status == 200 and patched["data"] == {"a": "10"}
+    status, obj, _ = double.call("PATCH", CMS + "/frigate-health-state", patch,
+                                 "application/merge-patch+json")
+    assert status == 409 and obj["reason"] == "Conflict"
+
+
+def test_injected_conflicts_move_the_version_like_another_writer(double):
+    _, created, _ = double.call("POST", CMS, new_cm())
+    double.control("configmap-conflicts", {"count": 2})
+    update = new_cm(data={"state.json": "x"})
+    rv = created["metadata"]["resourceVersion"]
+    for _ in range(2):
+        update["metadata"]["resourceVersion"] = rv
+        status, obj, _ = double.call("PUT", CMS + "/frigate-health-state", update)
+        assert status == 409 and obj["reason"] == "Conflict"
+        _, current, _ = double.get(CMS + "/frigate-health-state")
+        assert current["metadata"]["resourceVersion"] != rv
+        rv = current["metadata"]["resourceVersion"]
+    update["metadata"]["resourceVersion"] = rv
+    status, _, _ = double.call("PUT", CMS + "/frigate-health-state", update)
+    assert status == 200
+
+
+def test_configmap_delete(double):
+    double.call("POST", CMS, new_cm())
+    status, obj, _ = double.call("DELETE", CMS + "/frigate-health-state")
+    assert status == 200 and obj["status"] == "Success"
+    assert double.get(CMS + "/frigate-health-state")[0] == 404
+
+
+# -- fault injection and the request log -----------------------------------------------------
+
+
+def test_injected_errors_fail_the_next_n_matching_requests(double):
+    double.control("errors", {"pattern": "/nodes/", "status": 500, "count": 2})
+    for _ in range(2):
+        status, obj, _ = double.get("/api/v1/nodes/node-1")
+        assert status == 500
+        assert_status(obj, 500, "InternalError")
+    assert double.get("/api/v1/nodes/node-1")[0] == 200
+    double.control("errors", {"pattern": "/configmaps", "method": "POST", "status": 503})
+    assert double.get(CMS + "/x")[0] == 404  # GET unaffected
+    status, obj, _ = double.call("POST", CMS, new_cm())
+    assert status == 503 and obj["reason"] == "ServiceUnavailable"
+
+
+def test_injected_latency_delays_matching_paths(double):
+    double.control("latency", {"pattern": "/nodes/", "seconds": 0.4})
+    t0 = time.time()
+    double.get("/api/v1/nodes/node-1")
+    assert time.time() - t0 >= 0.4
+    t0 = time.time()
+    double.get("/api")
+    assert time.time() - t0 < 0.4
+    double.control("latency", {"pattern": "/nodes/", "seconds": 0})
+    t0 = time.time()
+    double.get("/api/v1/nodes/node-1")
+    assert time.time() - t0 < 0.4
+
+
+def test_request_log_records_method_path_query_headers_body(double):
+    double.control("requests/reset", {})
+    double.call("PATCH", DEPLOYMENT + "?fieldManager=kubectl-rollout", RESTART,
+                "application/strategic-merge-patch+json")
+    log = double.control("requests")
+    assert len(log) == 1
+    r = log[0]
+    assert r["method"] == "PATCH" and r["path"] == DEPLOYMENT
+    assert r["query"] == "fieldManager=kubectl-rollout"
+    assert r["content_type"] == "application/strategic-merge-patch+json"
+    assert r["authorization"] == "Bearer " + TOKEN
+    assert r["headers"]["content-type"] == "application/strategic-merge-patch+json"
+    assert json.loads(r["body"]) == RESTART
+    double.control("requests/reset", {})
+    assert double.control("requests") == []
+
+
+def test_state_dump_has_every_object(double):
+    state = double.control("state")
+    assert "nvr/frigate" in state["deployments"]
+    assert "node-1" in state["nodes"]
+    assert any(k.startswith("nvr/frigate-") for k in state["pods"])
+
+
+# -- pod logs ---------------------------------------------------------------------------------
+
+
+def log_path(double, query=""):
+    pod = frigate_pods(double)[0]["metadata"]["name"]
+    return "/api/v1/namespaces/nvr/pods/%s/log%s" % (pod, query)
+
+
+def test_log_plain_tail_timestamps_since_and_container(double):
+    status, text, resp = double.get(log_path(double))
+    assert status == 200 and resp.getheader("Content-Type") == "text/plain"
+    lines = text.splitlines()
+    assert len(lines) >= 3 and "Starting Frigate" in text
+    _, tail, _ = double.get(log_path(double, "?tailLines=2"))
+    assert tail.splitlines() == lines[-2:]
+    _, stamped, _ = double.get(log_path(double, "?timestamps=true&tailLines=1"))
+    stamp, rest = stamped.rstrip("\n").split(" ", 1)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z", stamp) and rest == lines[-1]
+    # The start lines are an hour old; a fresh line is inside a 60 s window.
+    double.control("pod-log", {"lines": ["frigate.watchdog INFO    : fresh line"]})
+    _, recent, _ = double.get(log_path(double, "?sinceSeconds=60"))
+    assert recent.splitlines() == ["frigate.watchdog INFO    : fresh line"]
+    assert double.get(log_path(double, "?container=frigate"))[0] == 200
+    status, obj, _ = double.get(log_path(double, "?container=nope"))
+    assert status == 400 and obj["message"].startswith("container nope is not valid for pod")
+    status, obj, _ = double.get(log_path(double, "?sinceSeconds=5&sinceTime=2024-01-01T00:00:00Z"))
+    assert status == 422
+
+
+def read_stream(resp, want, timeout=5.0):
+    """Reads lines from a chunked response until `want` lines arrived."""
+    got = []
+    buf = b""
+    deadline = time.time() + timeout
+    while len(got) < want and time.time() < deadline:
+        data = resp.read1(65536)
+        if not data:
+            break
+        buf += data
+        *complete, buf = buf.split(b"\n")
+        got.extend(line.decode() for line in complete)
+    return got
+
+
+def test_log_follow_streams_appended_lines_and_ends_when_the_pod_goes(double):
+    path = log_path(double, "?follow=true&tailLines=1")
+    conn = double.connection()
+    conn.request("GET", path, headers={"Authorization": "Bearer " + TOKEN})
+    resp = conn.getresponse()
+    assert resp.status == 200
+    assert resp.getheader("Transfer-Encoding") == "chunked"
+    first = read_stream(resp, 1)
+    assert len(first) == 1
+    double.control("pod-log", {"lines": ["line A", "line B"]})
+    assert read_stream(resp, 2) == ["line A", "line B"]
+    time.sleep(0.3)
+    double.control("pod-log", {"lines": ["line C"]})
+    assert read_stream(resp, 1) == ["line C"]
+    # A restart removes the pod: the stream ends, as the kubelet ends it.
+    double.call("PATCH", DEPLOYMENT, RESTART, "application/strategic-merge-patch+json")
+    t0 = time.time()
+    rest = resp.read()  # returns at the terminating chunk
+    assert time.time() - t0 < 5 and rest == b""
+    conn.close()
+
+
+# -- TLS ----------------------------------------------------------------------------------------
+
+
+def make_cert(tmp_path):
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    return cert, key
+
+
+def test_tls_with_bearer_token(tmp_path):
+    cert, key = make_cert(tmp_path)
+    d = DoubleProcess("--token", TOKEN, "--tls-cert", str(cert), "--tls-key", str(key),
+                      ca_file=str(cert))
+    try:
+        assert d.url.startswith("https://")
+        status, node, _ = d.get("/api/v1/nodes/node-1")
+        assert status == 200 and node["kind"] == "Node"
+        assert d.get("/api/v1/nodes/node-1", token=None)[0] == 401
+        log = d.control("requests")
+        assert log[0]["authorization"] == "Bearer " + TOKEN
+        # A client that does not trust the certificate is refused at the handshake.
+        plain = http.client.HTTPSConnection("127.0.0.1", d.port, timeout=5,
+                                            context=ssl.create_default_context())
+        with pytest.raises(ssl.SSLError):
+            plain.request("GET", "/api")
+            plain.getresponse()
+    finally:
+        d.stop()
