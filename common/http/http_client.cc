@@ -3,10 +3,10 @@
 #include <curl/curl.h>
 
 #include <cctype>
+#include <cerrno>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 
 namespace fhc::http {
 namespace {
@@ -113,7 +113,7 @@ bool Contains(std::string_view haystack, std::string_view needle) {
 
 // A short, stable description of a failed exchange.
 std::string DescribeError(CURLcode code, const char* detail, const Request& request,
-                          const Transfer& t, bool connected) {
+                          const Transfer& t, bool connected, long os_errno) {
   if (t.too_large) {
     return "response larger than " + std::to_string(t.max_bytes) + " bytes";
   }
@@ -126,7 +126,7 @@ std::string DescribeError(CURLcode code, const char* detail, const Request& requ
       }
       return "timeout after " + std::to_string(request.timeout.count()) + " ms";
     case CURLE_COULDNT_CONNECT:
-      if (Contains(d, "refused")) return "connection refused";
+      if (os_errno == ECONNREFUSED || Contains(d, "refused")) return "connection refused";
       return "cannot connect: " + d;
     case CURLE_COULDNT_RESOLVE_HOST:
       return "cannot resolve host: " + d;
@@ -219,7 +219,9 @@ void Finish(CURLcode code, const Request& request, Transfer& t, Prepared& p) {
   if (code == CURLE_OK || (code == CURLE_WRITE_ERROR && t.stopped_by_handler)) return;
   curl_off_t connect_time = 0;
   curl_easy_getinfo(p.easy.get(), CURLINFO_CONNECT_TIME_T, &connect_time);
-  t.response.error = DescribeError(code, p.error, request, t, connect_time > 0);
+  long os_errno = 0;
+  curl_easy_getinfo(p.easy.get(), CURLINFO_OS_ERRNO, &os_errno);
+  t.response.error = DescribeError(code, p.error, request, t, connect_time > 0, os_errno);
   t.response.body.clear();
 }
 

@@ -18,7 +18,7 @@ struct Request {
   std::string url;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
-  std::chrono::milliseconds timeout{10'000};         // whole exchange (ignored by Stream())
+  std::chrono::milliseconds timeout{10'000};  // whole exchange (ignored by Stream())
   std::chrono::milliseconds connect_timeout{5'000};
   std::size_t max_response_bytes = 16 * 1024 * 1024;  // larger bodies fail with an error
   std::string bearer_token;                           // sent as Authorization: Bearer
@@ -28,11 +28,11 @@ struct Request {
 };
 
 struct Response {
-  int status = 0;        // HTTP status; 0 when no response was received
+  int status = 0;  // HTTP status; 0 when no response was received
   std::string body;
   std::map<std::string, std::string> headers;  // names lower-cased
-  std::string error;     // transport error ("timeout after 2000 ms", "response larger than ...")
-  bool ok() const { return error.empty(); }     // a response arrived (any status)
+  std::string error;  // transport error ("timeout after 2000 ms", "response larger than ...")
+  bool ok() const { return error.empty(); }  // a response arrived (any status)
   std::string Header(std::string_view lower_name) const;
 };
 

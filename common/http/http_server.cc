@@ -21,6 +21,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "common/http/civetweb_openssl3.h"
+
 namespace fhc::http {
 namespace {
 
@@ -349,6 +351,14 @@ Status Server::Start() {
   error.code = &error_code;
   error.text = error_text;
   error.text_buffer_size = sizeof error_text;
+  if (tls) {
+    // mg_init_library(MG_FEATURES_TLS) has loaded OpenSSL: repair civetweb's table before any
+    // handshake can reach a worker thread.
+    if (const std::string why = RepairCivetwebOpenSsl3(); !why.empty()) {
+      if (!pem_path.empty()) unlink(pem_path.c_str());
+      return Status::Error(o.listen + ": " + why);
+    }
+  }
   std::string log_during_start;
   start_log = &log_during_start;
   impl_->ctx = mg_start2(&init, &error);
@@ -364,6 +374,13 @@ Status Server::Start() {
   mg_server_port bound[4] = {};
   const int n = mg_get_server_ports(impl_->ctx, 4, bound);
   impl_->port = n > 0 ? bound[0].port : 0;
+  if (tls) {
+    // Normally repaired above already; this covers a civetweb that loads OpenSSL in mg_start2.
+    if (const std::string why = RepairCivetwebOpenSsl3(); !why.empty()) {
+      Stop();
+      return Status::Error(o.listen + ": " + why);
+    }
+  }
   return OkStatus();
 }
 

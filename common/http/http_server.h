@@ -16,8 +16,8 @@ namespace fhc::http {
 
 struct ServerRequest {
   std::string method;
-  std::string path;   // without query
-  std::string query;  // without '?'
+  std::string path;                            // without query
+  std::string query;                           // without '?'
   std::map<std::string, std::string> headers;  // names lower-cased
   std::string body;
   std::string remote_addr;
