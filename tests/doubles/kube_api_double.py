@@ -685,6 +685,37 @@ def get_apps_v1(h, q, raw):
     h.send_json(200, APPS_V1)
 
 
+# -- namespaces (kubectl looks its namespace up after a NotFound) ---------------------------
+
+
+def namespaces(cluster):
+    names = {"default", "kube-system"} | {ns for ns, _ in cluster.deployments} | \
+        {ns for ns, _ in cluster.configmaps}
+    return {n: {"kind": "Namespace", "apiVersion": "v1",
+                "metadata": {"name": n, "labels": {"kubernetes.io/metadata.name": n}},
+                "spec": {"finalizers": ["kubernetes"]}, "status": {"phase": "Active"}}
+            for n in sorted(names)}
+
+
+@route("GET", "/api/v1/namespaces")
+def list_namespaces(h, q, raw):
+    h.authorize("list", "namespaces", "")
+    with h.cluster.lock:
+        h.send_json(200, {"kind": "NamespaceList", "apiVersion": "v1",
+                          "metadata": {"resourceVersion": str(h.cluster.rv)},
+                          "items": list(namespaces(h.cluster).values())})
+
+
+@route("GET", "/api/v1/namespaces/(?P<name>[^/]+)")
+def get_namespace(h, q, raw, name):
+    h.authorize("get", "namespaces", "", name)
+    with h.cluster.lock:
+        ns = namespaces(h.cluster).get(name)
+        if ns is None:
+            raise not_found("namespaces", name)
+        h.send_json(200, ns)
+
+
 # -- nodes ----------------------------------------------------------------------------------
 
 

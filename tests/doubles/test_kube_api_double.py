@@ -186,6 +186,14 @@ def test_get_pod_and_missing_pod(double):
     assert obj["details"] == {"name": "nope", "kind": "pods"}
 
 
+def test_namespaces_exist_for_known_objects_only(double):
+    status, ns, _ = double.get("/api/v1/namespaces/nvr")
+    assert status == 200 and ns["kind"] == "Namespace" and ns["status"]["phase"] == "Active"
+    status, obj, _ = double.get("/api/v1/namespaces/elsewhere")
+    assert status == 404
+    assert_status(obj, 404, "NotFound", 'namespaces "elsewhere" not found')
+
+
 def test_node_ready_condition_is_settable(double):
     status, node, _ = double.get("/api/v1/nodes/node-1")
     assert status == 200
