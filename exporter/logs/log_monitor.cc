@@ -4,6 +4,10 @@
 #include "exporter/logs/log_classifier.h"
 
 namespace fhc::exporter {
+namespace {
+// Camera names come from log text; a bound keeps a garbage log from growing the series set.
+constexpr std::size_t kMaxBacklogCameras = 256;
+}  // namespace
 
 LogMonitor::LogMonitor(const Clock& clock, LogMonitorOptions options,
                        std::unique_ptr<LogSource> source)
@@ -52,6 +56,9 @@ void LogMonitor::OnLine(std::string_view line) {
 
 void LogMonitor::Count(const LogEvent& event, int64_t times) {
   totals_[event.kind] += static_cast<uint64_t>(times);
+  if (IsRecordingBacklog(event.kind) && backlog_cameras_.size() < kMaxBacklogCameras) {
+    backlog_cameras_.insert(event.subject);
+  }
   window_.Add(event.kind, event.subject, event.time, static_cast<int>(times));
   hung_.OnEvent(event.kind, event.time.value_or(clock_.Now()));
 }
@@ -64,6 +71,7 @@ LogSnapshot LogMonitor::Snapshot() const {
   window_.Prune();
   s.totals = totals_;
   s.stuck_in_window = window_.Count(LogEventKind::kDetectionStuck);
+  for (const auto& camera : backlog_cameras_) s.backlog_in_window[camera] = 0;
   for (LogEventKind kind : AllLogEventKinds()) {
     if (!IsRecordingBacklog(kind)) continue;
     for (const auto& [camera, n] : window_.CountBySubject(kind)) {

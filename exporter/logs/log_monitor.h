@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -29,12 +30,14 @@ struct LogSnapshot {
   std::map<LogEventKind, uint64_t>
       totals;               // every kind, 0 when never seen (frigate_log_events_total)
   int stuck_in_window = 0;  // "Detection appears to be stuck" lines in the window
-  std::map<std::string, int> backlog_in_window;  // per camera, every backlog wording
-  int backlog_total_in_window = 0;               // all cameras together (the CronJob's count)
-  bool detector_hung = false;                    // force-kill without a new detector
-  bool edgetpu_missing_in_window = false;        // "No EdgeTPU was detected" in the window
-  uint64_t lines_read = 0;                       // lines delivered by the source
-  uint64_t lines_duplicate = 0;                  // of which dropped as already seen
+  // Per camera, every backlog wording; cameras seen earlier stay listed with 0 so their series
+  // does not vanish between incidents.
+  std::map<std::string, int> backlog_in_window;
+  int backlog_total_in_window = 0;         // all cameras together (the CronJob's count)
+  bool detector_hung = false;              // force-kill without a new detector
+  bool edgetpu_missing_in_window = false;  // "No EdgeTPU was detected" in the window
+  uint64_t lines_read = 0;                 // lines delivered by the source
+  uint64_t lines_duplicate = 0;            // of which dropped as already seen
   std::optional<WallTime> newest_line_time;
 };
 
@@ -78,6 +81,7 @@ class LogMonitor {
   mutable EventWindow window_;          // pruned on read; pruning is not an observable change
   DetectorHungTracker hung_;
   std::map<LogEventKind, uint64_t> totals_;
+  std::set<std::string> backlog_cameras_;  // bounded by kMaxBacklogCameras
   uint64_t lines_read_ = 0;
   uint64_t lines_duplicate_ = 0;
 };

@@ -65,6 +65,10 @@ TEST(LogMonitor, WindowCountsTotalsAndBacklogOfEveryWordingPerCamera) {
   EXPECT_EQ(s.backlog_in_window, (std::map<std::string, int>{{"back", 1}, {"front", 2}}));
   EXPECT_EQ(s.backlog_total_in_window, 3);
   EXPECT_EQ(s.lines_read, 7u);
+  clock.Advance(10min);
+  EXPECT_EQ(m.Snapshot().backlog_in_window, (std::map<std::string, int>{{"back", 0}, {"front", 0}}))
+      << "cameras stay listed at 0 after their lines leave the window";
+  EXPECT_EQ(m.Snapshot().backlog_total_in_window, 0);
 }
 
 TEST(LogMonitor, ReDeliveredLinesAreNotCountedAgain) {
