@@ -4,11 +4,12 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 
+# The build's packages are listed in scripts/packages-build.txt, shared with the Dockerfile.
+mapfile -t build_packages < <(grep -Ev '^[[:space:]]*(#|$)' "$here/scripts/packages-build.txt")
 packages=(
-  # build
-  cmake ninja-build g++ clang libclang-rt-14-dev clang-format pkg-config
-  prometheus-cpp-dev libcivetweb-dev libcurl4-openssl-dev libssl-dev rapidjson-dev libspdlog-dev
-  libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
+  "${build_packages[@]}"
+  # developer tools (fuzzing, formatting)
+  clang libclang-rt-14-dev clang-format
   # tests, benchmarks and the demo
   python3 python3-pytest python3-aiosmtpd python3-yaml openssl curl ca-certificates
   prometheus prometheus-alertmanager wrk hyperfine time procps iproute2 unzip
