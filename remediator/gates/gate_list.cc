@@ -26,15 +26,16 @@ bool FactsNeeded(const GateList& gates, const GateContext& ctx) {
 }
 
 std::vector<Verdict> EvaluateGates(const GateList& gates, const GateContext& ctx) {
+  // Without facts a gate that needs them cannot say "pass". When a fact-free gate blocks anyway
+  // (wherever it stands in the order) it is merely skipped; otherwise it must block (fail
+  // closed), or a caller that forgot to gather facts would restart unchecked.
+  const bool fact_free_block = !ctx.facts && !FactsNeeded(gates, ctx);
   std::vector<Verdict> out;
   out.reserve(gates.size());
   for (const auto& g : gates) {
     if (g->NeedsFacts() && !ctx.facts) {
-      // Without facts such a gate cannot say "pass": after a block it is merely skipped, but if
-      // nothing blocked yet it must block (fail closed), or a caller that forgot to gather facts
-      // would restart unchecked.
-      out.push_back(FirstBlock(out)
-                        ? NotApplicable(*g, "not checked: an earlier gate already blocks")
+      out.push_back(fact_free_block
+                        ? NotApplicable(*g, "not checked: another gate already blocks")
                         : Block(*g, "not checked: facts about the target were not gathered"));
     } else {
       out.push_back(g->Decide(ctx));

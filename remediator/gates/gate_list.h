@@ -17,7 +17,7 @@ GateList DefaultGates();
 bool FactsNeeded(const GateList& gates, const GateContext& ctx_without_facts);
 
 // Every gate's verdict, in order. When ctx.facts is null, gates that need facts are recorded as
-// not_applicable ("not checked") after an earlier block, and block otherwise (fail closed).
+// not_applicable ("not checked") if a fact-free gate blocks, and block otherwise (fail closed).
 std::vector<Verdict> EvaluateGates(const GateList& gates, const GateContext& ctx);
 
 // The first blocking verdict, or null when the restart may go ahead.

@@ -55,7 +55,7 @@ TEST(GateList, WithoutFactsFactGatesSayTheyWereNotChecked) {
   const auto verdicts = EvaluateGates(DefaultGates(), w.Context());
   EXPECT_EQ(verdicts[0].outcome, GateOutcome::kBlock);
   EXPECT_EQ(verdicts[1].outcome, GateOutcome::kNotApplicable);
-  EXPECT_EQ(verdicts[1].reason, "not checked: an earlier gate already blocks");
+  EXPECT_EQ(verdicts[1].reason, "not checked: another gate already blocks");
   EXPECT_EQ(verdicts[2].outcome, GateOutcome::kPass) << "fact-free gates still decide";
 }
 
@@ -67,7 +67,18 @@ TEST(GateList, WithoutFactsAndNoEarlierBlockFactGatesFailClosed) {
   ASSERT_NE(FirstBlock(verdicts), nullptr);
   EXPECT_EQ(FirstBlock(verdicts)->gate, "startup_grace");
   EXPECT_EQ(verdicts[1].reason, "not checked: facts about the target were not gathered");
-  EXPECT_EQ(verdicts[3].outcome, GateOutcome::kNotApplicable);
+  EXPECT_EQ(verdicts[3].outcome, GateOutcome::kBlock);
+}
+
+TEST(GateList, WithoutFactsALaterFactFreeBlockIsTheOneReported) {
+  GateWorld w;
+  w.with_facts = false;
+  w.state.consecutive_failures = 2;
+  w.state.restart_times = {Ago(100), Ago(200)};
+  const auto verdicts = EvaluateGates(DefaultGates(), w.Context());
+  ASSERT_NE(FirstBlock(verdicts), nullptr);
+  EXPECT_EQ(FirstBlock(verdicts)->gate, "circuit_breaker");
+  EXPECT_EQ(verdicts[1].outcome, GateOutcome::kNotApplicable);
 }
 
 }  // namespace

@@ -1,0 +1,322 @@
+#include "remediator/decision/engine.h"
+
+#include <algorithm>
+
+#include "remediator/state/state_codec.h"
+
+namespace fhc::remediator {
+
+const char* DecisionOutcomeName(DecisionOutcome outcome) {
+  switch (outcome) {
+    case DecisionOutcome::kNone:
+      return "none";
+    case DecisionOutcome::kWaiting:
+      return "waiting";
+    case DecisionOutcome::kBlocked:
+      return "blocked";
+    case DecisionOutcome::kRestart:
+      return "restart";
+  }
+  return "none";
+}
+
+const char* MailKindName(MailKind kind) {
+  switch (kind) {
+    case MailKind::kRestarted:
+      return "restarted";
+    case MailKind::kRestartFailed:
+      return "restart_failed";
+    case MailKind::kBlocked:
+      return "blocked";
+    case MailKind::kRecovered:
+      return "recovered";
+  }
+  return "blocked";
+}
+
+std::string AlertReason(const TrackedAlert& alert) {
+  const auto it = alert.labels.find("reason");
+  if (it != alert.labels.end() && !it->second.empty()) return it->second;
+  return alert.alertname;
+}
+
+namespace {
+
+constexpr auto kHour = std::chrono::hours(1);
+
+// Unique per target and millisecond; readable in the state and in mails.
+std::string IdAt(const Target& target, WallTime now) {
+  return target.Key() + "@" + FormatStateTime(now);
+}
+
+Target TargetOf(const Alert& alert, const Target& fallback) {
+  Target t = fallback;
+  if (const auto& ns = alert.Label("namespace"); !ns.empty()) t.namespace_ = ns;
+  if (const auto& d = alert.Label("deployment"); !d.empty()) t.deployment = d;
+  return t;
+}
+
+template <typename T>
+void AddUnique(std::vector<T>& v, const T& x) {
+  if (std::find(v.begin(), v.end(), x) == v.end()) v.push_back(x);
+}
+
+TrackedAlert Track(const Alert& a, WallTime now) {
+  TrackedAlert t;
+  t.fingerprint = a.fingerprint;
+  t.alertname = a.Name();
+  t.starts_at = a.starts_at;
+  t.last_seen = now;
+  t.generator_url = a.generator_url;
+  t.labels = a.labels;
+  t.annotations = a.annotations;
+  return t;
+}
+
+bool Erase(std::vector<TrackedAlert>& list, const std::string& fingerprint) {
+  return std::erase_if(list, [&](const TrackedAlert& x) { return x.fingerprint == fingerprint; }) >
+         0;
+}
+
+// Replaces the entry with the same fingerprint or appends; the list stays bounded by dropping
+// the alert seen longest ago.
+void Upsert(std::vector<TrackedAlert>& list, TrackedAlert alert) {
+  for (auto& x : list) {
+    if (x.fingerprint == alert.fingerprint) {
+      x = std::move(alert);
+      return;
+    }
+  }
+  list.push_back(std::move(alert));
+  if (list.size() > kMaxTrackedAlerts) {
+    list.erase(std::min_element(list.begin(), list.end(), [](const auto& a, const auto& b) {
+      return a.last_seen < b.last_seen;
+    }));
+  }
+}
+
+bool IsRemediable(const Alert& a) { return a.Label("remediate") == "restart"; }
+
+// Asks for a mail once: records its key and returns the request, or nothing if already asked.
+std::optional<MailRequest> RequestMail(TargetState& ts, MailKind kind, const std::string& gate,
+                                       const std::string& decision_id, std::string detail) {
+  if (!ts.incident) return std::nullopt;
+  std::string key = ts.incident->id + ":" + MailKindName(kind);
+  if (!gate.empty()) key += ":" + gate;
+  if (EmailSent(ts, key)) return std::nullopt;
+  RecordEmailSent(ts, key);
+  return MailRequest{ts.target,      kind,        ts.incident->id,  gate,
+                     std::move(key), decision_id, std::move(detail)};
+}
+
+bool IncidentWasMailed(const TargetState& ts) {
+  const std::string prefix = ts.incident->id + ":";
+  return std::any_of(ts.emails_sent.begin(), ts.emails_sent.end(),
+                     [&](const std::string& k) { return k.starts_with(prefix); });
+}
+
+}  // namespace
+
+Engine::Engine(DecisionSettings settings, GateList gates)
+    : settings_(std::move(settings)), gates_(std::move(gates)) {}
+
+ObservationResult Engine::Observe(State& state, const Notification& n, WallTime now) const {
+  ObservationResult result;
+  // Alerts grouped by target, in the order targets first appear.
+  std::vector<std::pair<Target, std::vector<const Alert*>>> groups;
+  for (const Alert& a : n.alerts) {
+    const Target t = TargetOf(a, settings_.default_target);
+    if (!settings_.Allowed(t)) {
+      ++state.ignored_alerts[t.Key()];
+      ++result.ignored_alerts;
+      AddUnique(result.ignored, t);
+      continue;
+    }
+    auto it =
+        std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.first == t; });
+    if (it == groups.end()) it = groups.insert(groups.end(), {t, {}});
+    it->second.push_back(&a);
+  }
+
+  for (const auto& [target, alerts] : groups) {
+    TargetState& ts = state.For(target);
+    result.touched.push_back(target);
+    if (!n.external_url.empty()) ts.alertmanager_url = n.external_url;
+
+    std::vector<TrackedAlert> firing_now;  // remediable alerts firing in this notification
+    bool resolved_remediable = false;
+    for (const Alert* a : alerts) {
+      const bool remediable = IsRemediable(*a);
+      if (a->status == AlertStatus::kFiring) {
+        TrackedAlert t = Track(*a, now);
+        Erase(remediable ? ts.diagnostics : ts.firing, a->fingerprint);
+        if (remediable) firing_now.push_back(t);
+        Upsert(remediable ? ts.firing : ts.diagnostics, std::move(t));
+      } else {
+        Erase(ts.diagnostics, a->fingerprint);
+        if (Erase(ts.firing, a->fingerprint) || remediable) resolved_remediable = true;
+      }
+    }
+
+    if (!firing_now.empty()) {
+      if (!ts.incident || !ts.incident->open) {
+        Incident incident;
+        incident.id = IdAt(target, now);
+        incident.started_at = now;
+        ts.incident = std::move(incident);
+        ts.consecutive_failures = 0;
+        ts.last_observation_at.reset();
+      }
+      for (const TrackedAlert& t : firing_now) {
+        AddUnique(ts.incident->reasons, AlertReason(t));
+        Upsert(ts.incident->alerts, t);
+      }
+      // Alertmanager re-sends, HA replicas deliver twice, several groups fire at once: within
+      // one interval all of that is one observation.
+      if (!ts.last_observation_at ||
+          now - *ts.last_observation_at >= settings_.observation_interval) {
+        ++ts.consecutive_failures;
+        ts.last_observation_at = now;
+        result.counted.push_back(target);
+        if (!ts.pending) result.need_decision.push_back(target);
+      }
+    } else if (ts.firing.empty() && (resolved_remediable || ts.consecutive_failures > 0 ||
+                                     (ts.incident && ts.incident->open))) {
+      ts.consecutive_failures = 0;
+      ts.last_observation_at.reset();
+      if (ts.incident && ts.incident->open) {
+        ts.incident->open = false;
+        ts.incident->closed_at = now;
+        result.recovered.push_back(target);
+        // "Recovered" answers an earlier mail; an incident nobody was told about (it healed
+        // while the count was still below the threshold) ends silently.
+        if (IncidentWasMailed(ts)) {
+          if (auto m = RequestMail(ts, MailKind::kRecovered, "", "", "")) {
+            result.mails.push_back(std::move(*m));
+          }
+        }
+      }
+    }
+  }
+  return result;
+}
+
+bool Engine::NeedsFacts(const State& state, const Target& target, WallTime now) const {
+  const TargetState* found = state.Find(target);
+  const TargetState empty;
+  const GateContext ctx{now, found ? *found : empty, nullptr, settings_.gates};
+  return FactsNeeded(gates_, ctx);
+}
+
+Decision Engine::Decide(State& state, const Target& target, const TargetFacts* facts,
+                        WallTime now) const {
+  TargetState& ts = state.For(target);
+  Decision d;
+  d.target = target;
+  d.id = IdAt(target, now);
+  if (ts.pending) {
+    d.detail = "restart " + ts.pending->id + " is still pending";
+    return d;
+  }
+  if (ts.firing.empty()) {
+    d.detail = "no firing alert with remediate=\"restart\"";
+    return d;
+  }
+  d.verdicts = EvaluateGates(gates_, GateContext{now, ts, facts, settings_.gates});
+  const std::string incident_id = ts.incident ? ts.incident->id : "";
+  if (const Verdict* block = FirstBlock(d.verdicts)) {
+    d.gate = block->gate;
+    d.detail = block->reason;
+    if (block->gate == "consecutive_failures") {
+      d.outcome = DecisionOutcome::kWaiting;
+    } else {
+      d.outcome = DecisionOutcome::kBlocked;
+      if (auto m = RequestMail(ts, MailKind::kBlocked, block->gate, d.id, block->reason)) {
+        d.mails.push_back(std::move(*m));
+      }
+    }
+  } else {
+    d.outcome = DecisionOutcome::kRestart;
+    d.intent = RestartIntent{d.id, now, settings_.action, incident_id};
+    ts.pending = d.intent;
+    d.detail = "all gates pass; restarting with action " + settings_.action;
+  }
+  RecordDecision(ts, DecisionRecord{d.id, now, DecisionOutcomeName(d.outcome), d.gate, incident_id,
+                                    d.detail, d.verdicts});
+  return d;
+}
+
+CompletionResult Engine::CompleteRestart(State& state, const Target& target,
+                                         const std::string& intent_id, const RestartResult& result,
+                                         WallTime now) const {
+  CompletionResult out;
+  TargetState& ts = state.For(target);
+  if (!ts.pending || ts.pending->id != intent_id) return out;
+  out.matched = true;
+  const RestartIntent intent = *ts.pending;
+  ts.pending.reset();
+  ts.restart_times.push_back(intent.at);
+  PruneRestartTimes(ts, now);
+  ts.consecutive_failures = 0;
+
+  const std::string outcome = result.ok ? "restarted" : "restart_failed";
+  std::string detail = result.detail.empty() ? outcome : result.detail;
+  std::vector<Verdict> verdicts;
+  for (auto it = ts.decisions.rbegin(); it != ts.decisions.rend(); ++it) {
+    if (it->id == intent.id) {
+      verdicts = it->verdicts;
+      break;
+    }
+  }
+  const std::string record_id = intent.id + "/done";
+  RecordDecision(ts, DecisionRecord{record_id, now, outcome, "", intent.incident_id, detail,
+                                    std::move(verdicts)});
+  if (auto m = RequestMail(ts, result.ok ? MailKind::kRestarted : MailKind::kRestartFailed, "",
+                           record_id, detail)) {
+    out.mails.push_back(std::move(*m));
+  }
+  return out;
+}
+
+CompletionResult Engine::Recover(State& state, const Target& target, RestartEvidence evidence,
+                                 WallTime now) const {
+  TargetState& ts = state.For(target);
+  if (!ts.pending) return CompletionResult{};
+  const std::string id = ts.pending->id;
+  switch (evidence) {
+    case RestartEvidence::kHappened:
+      return CompleteRestart(
+          state, target, id,
+          RestartResult{true, "restart confirmed after the remediator restarted"}, now);
+    case RestartEvidence::kUnknown:
+      return CompleteRestart(
+          state, target, id,
+          RestartResult{true,
+                        "the remediator stopped during this restart and could not confirm it; "
+                        "counted as done so Frigate is not restarted twice"},
+          now);
+    case RestartEvidence::kDidNotHappen:
+      break;
+  }
+  const std::string incident_id = ts.pending->incident_id;
+  ts.pending.reset();
+  RecordDecision(ts, DecisionRecord{id + "/done",
+                                    now,
+                                    "restart_not_performed",
+                                    "",
+                                    incident_id,
+                                    "the remediator stopped before the restart ran; the next "
+                                    "observation decides again",
+                                    {}});
+  CompletionResult out;
+  out.matched = true;
+  return out;
+}
+
+bool Engine::CircuitOpen(const State& state, const Target& target, WallTime now) const {
+  const TargetState* ts = state.Find(target);
+  return ts && RestartsWithin(*ts, now, std::chrono::duration_cast<std::chrono::seconds>(kHour)) >=
+                   settings_.gates.max_restarts_per_hour;
+}
+
+}  // namespace fhc::remediator
