@@ -34,6 +34,8 @@ RUN apt-get update \
  && ln -s libssl.so.3 "$libdir/libssl.so" \
  && ln -s libcrypto.so.3 "$libdir/libcrypto.so"
 COPY --from=build /out/ /
+# Home of STATE_FILE outside Kubernetes; a named volume mounted here inherits this ownership.
+RUN install -d -o 65532 -g 65532 -m 0700 /var/lib/frigate-health
 # Non-root (the uid distroless images use for "nonroot"); the programs need no shell, no
 # writable root filesystem and no capabilities.
 USER 65532:65532
