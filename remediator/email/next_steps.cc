@@ -1,0 +1,168 @@
+#include "remediator/email/next_steps.h"
+
+#include <cctype>
+#include <string>
+
+namespace fhc::remediator {
+namespace {
+
+const std::vector<ReasonGuide>& Table() {
+  static const std::vector<ReasonGuide> kGuides = {
+      {"api_unresponsive",
+       "Frigate's API does not answer.",
+       RestartHelps::kYes,
+       "A restart usually brings the API back; if it keeps happening, find out why it hangs.",
+       {"Look at the pod's state and restarts: kubectl -n {namespace} get pod {pod} -o wide",
+        "Read why the last container ended (OOMKilled, Error): kubectl -n {namespace} describe "
+        "pod {pod}",
+        "Read the log of the previous container: kubectl -n {namespace} logs {pod} --previous "
+        "--tail=200",
+        "Compare memory and CPU use with the limits: kubectl -n {namespace} top pod {pod}",
+        "Check the API by hand: curl -sf {frigate}/api/version"}},
+      {"stats_stale",
+       "Frigate's stats stopped updating: its main loop is wedged.",
+       RestartHelps::kYes,
+       "A restart unblocks the stats loop; repeated stalls point at CPU starvation or a bug.",
+       {"Look for exceptions in the log: kubectl -n {namespace} logs deploy/{deployment} "
+        "--since=30m | grep -iE 'error|exception'",
+        "Check CPU throttling and load: kubectl -n {namespace} top pod {pod}",
+        "Compare service.last_updated with now: curl -s {frigate}/api/stats"}},
+      {"inference_slow",
+       "Detector inference is slower than the threshold.",
+       RestartHelps::kSometimes,
+       "A restart rarely fixes slow inference; the cause is usually the Coral's USB link, power "
+       "or CPU load. A sudden jump often comes before a hang.",
+       {"Check the Coral on node {node}: lsusb should list 18d1:9302 (Google Inc.); 1a6e:089a "
+        "means it was never initialised",
+        "Look for USB resets and errors on the node: dmesg -T | grep -iE 'usb|xhci' | tail -50",
+        "Use a USB 3 port and a powered hub or shorter cable; avoid VM USB passthrough",
+        "Compare inference speed over time in Grafana and with the CPU load of the node"}},
+      {"detector_stuck",
+       "A detector has been busy with one inference for more than 10 s.",
+       RestartHelps::kYes,
+       "Frigate restarts the detector itself; a full restart helps when that does not work. "
+       "Recurring hangs mean the Coral or its USB link is failing.",
+       {"Count the watchdog's messages: kubectl -n {namespace} logs deploy/{deployment} "
+        "--since=30m | grep -c 'Detection appears to be stuck'",
+        "Check the Coral's USB link on node {node}: dmesg -T | grep -iE 'usb|xhci' | tail -50",
+        "If it repeats after restarts, replug the Coral or move it to a powered hub"}},
+      {"detection_stuck",
+       "Frigate's watchdog keeps reporting stuck detection.",
+       RestartHelps::kYes,
+       "A restart clears a wedged detector for a while; recurring lines mean the Coral, its power "
+       "or its USB link needs attention.",
+       {"Read the lines around the messages: kubectl -n {namespace} logs deploy/{deployment} "
+        "--since=30m | grep -B2 -A5 'Detection appears to be stuck'",
+        "Check camera and detector stats: curl -s {frigate}/api/stats",
+        "Check the go2rtc streams: kubectl -n {namespace} exec deploy/{deployment} -- curl -s "
+        "127.0.0.1:1984/api/streams (or the go2rtc page in Frigate's UI)",
+        "Check the Coral on node {node}: lsusb and dmesg -T | grep -i usb"}},
+      {"detector_hung",
+       "Frigate force-killed a detector and no new one started: detection is dead.",
+       RestartHelps::kYes,
+       "Only a restart of Frigate recovers from this; Frigate itself will wait forever. If it "
+       "recurs, the Coral is stuck in USB I/O and needs a replug or power cycle.",
+       {"Confirm: kubectl -n {namespace} logs deploy/{deployment} --since=1h | grep -E 'Force "
+        "killing|Detection process has exited|Starting detection process'",
+        "Check for processes in D state on node {node}: ps -eo pid,stat,cmd | awk '$2 ~ /D/'",
+        "Replug the Coral or power-cycle its hub if the hang returns after the restart"}},
+      {"edgetpu_missing",
+       "No EdgeTPU (Coral) was found: the detector cannot start.",
+       RestartHelps::kNo,
+       "A person must act: a restart cannot fix a missing Coral. Restarting only loops; the "
+       "device needs a USB reset, a replug or a host reboot.",
+       {"On node {node}, check the device: lsusb | grep -iE '18d1:9302|1a6e:089a' (no line: the "
+        "Coral is gone from the bus)",
+        "Look for disconnects and power problems: dmesg -T | grep -iE 'usb|xhci|over-current' | "
+        "tail -50",
+        "Replug the Coral, preferably into a powered USB 3 hub; reboot the node if it does not "
+        "come back",
+        "Check that the pod still gets the device (hostPath /dev/bus/usb, privileged or device "
+        "plugin): kubectl -n {namespace} describe pod {pod}"}},
+      {"recording_backlog",
+       "Recording segments pile up in the cache faster than Frigate moves them.",
+       RestartHelps::kSometimes,
+       "A restart helps only when a hung detector or camera process keeps segments from being "
+       "processed; it never fixes slow or full storage.",
+       {"Check free space and mounts: kubectl -n {namespace} exec deploy/{deployment} -- df -h "
+        "/media/frigate /tmp/cache",
+        "Read the recording messages: kubectl -n {namespace} logs deploy/{deployment} --since=30m "
+        "| grep -iE 'recording segments|unprocessed'",
+        "Check storage latency (NFS/SMB, SD card) and the node's I/O wait",
+        "If the lines say \"unprocessed\", check the detect stream and detector as well"}},
+      {"no_frames",
+       "Cameras deliver no frames (camera_fps is 0).",
+       RestartHelps::kSometimes,
+       "Frigate restarts ffmpeg by itself; a full restart helps only when the camera stream is "
+       "fine but Frigate does not recover.",
+       {"Check the cameras' streams: ffprobe -rtsp_transport tcp <camera rtsp url>",
+        "Check the go2rtc streams: kubectl -n {namespace} exec deploy/{deployment} -- curl -s "
+        "127.0.0.1:1984/api/streams",
+        "Read ffmpeg's messages: kubectl -n {namespace} logs deploy/{deployment} --since=30m | "
+        "grep -iE 'ffmpeg|No frames received'",
+        "Check the cameras' power and network"}},
+      {"high_skip_ratio",
+       "Most cameras skip most frames: detection cannot keep up.",
+       RestartHelps::kSometimes,
+       "A restart helps when the detector is degraded; a permanent overload needs less work per "
+       "second.",
+       {"Compare skipped_fps with camera_fps per camera: curl -s {frigate}/api/stats",
+        "Check the detector's inference speed and the node's CPU load in Grafana",
+        "Lower detect fps or resolution, or add motion masks, on the busiest cameras"}},
+      {"no_pod_running",
+       "No Frigate pod is running.",
+       RestartHelps::kNo,
+       "There is nothing to restart; the deployment or the node must be fixed.",
+       {"Check the deployment: kubectl -n {namespace} get deploy {deployment} -o wide",
+        "Read recent events: kubectl -n {namespace} get events --sort-by=.lastTimestamp | tail "
+        "-30",
+        "Check the node's taints and readiness: kubectl describe node {node}"}},
+  };
+  return kGuides;
+}
+
+const ReasonGuide& Generic() {
+  static const ReasonGuide kGeneric{
+      "",
+      "Frigate reported a problem this mail has no specific advice for.",
+      RestartHelps::kSometimes,
+      "Whether a restart helps depends on the cause; see the alert's description.",
+      {"Look at the pod: kubectl -n {namespace} get pod {pod} -o wide",
+       "Read the recent log: kubectl -n {namespace} logs deploy/{deployment} --since=30m",
+       "Read recent events: kubectl -n {namespace} get events --sort-by=.lastTimestamp | tail -30",
+       "Open the Frigate dashboard in Grafana and Frigate's System page"}};
+  return kGeneric;
+}
+
+// "FrigateInferenceSlow" -> "frigate_inference_slow"; snake case stays as it is.
+std::string SnakeCase(std::string_view s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (std::isupper(c)) {
+      if (i > 0 && out.back() != '_') out += '_';
+      out += static_cast<char>(std::tolower(c));
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+const std::vector<ReasonGuide>& AllGuides() { return Table(); }
+
+const ReasonGuide& GuideFor(std::string_view reason_or_alertname) {
+  std::string key = SnakeCase(reason_or_alertname);
+  if (key.starts_with("frigate_")) key.erase(0, 8);
+  // Alert names often carry a suffix the reason does not ("FrigateApiUnresponsiveCritical").
+  const ReasonGuide* best = nullptr;
+  for (const ReasonGuide& g : Table()) {
+    if (key == g.reason) return g;
+    if (!best && key.starts_with(std::string(g.reason) + "_")) best = &g;
+  }
+  return best ? *best : Generic();
+}
+
+}  // namespace fhc::remediator
