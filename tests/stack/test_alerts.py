@@ -5,7 +5,7 @@ import shutil
 
 import yaml
 
-from conftest import REASON_ALERTS, REPO, RESTARTABLE, RULES, require_tool, run
+from stack_common import REASON_ALERTS, REPO, RESTARTABLE, RULES, require_tool, run
 
 ALERTS_DIR = REPO / "alerts"
 TESTS = sorted((ALERTS_DIR / "tests").glob("*.test.yml"))

@@ -6,7 +6,7 @@ import subprocess
 import pytest
 import yaml
 
-from conftest import CHART, DASHBOARD, HELM, NODE_MODULES, REPO, RULES, require_tool, run
+from stack_common import CHART, DASHBOARD, HELM, NODE_MODULES, REPO, RULES, require_tool, run
 
 VALIDATOR = REPO / "tests" / "stack" / "validate-manifests.mjs"
 NS = "nvr"

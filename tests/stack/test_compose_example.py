@@ -1,7 +1,7 @@
 """docs/docker-compose.example.yml: its Prometheus config, rules and Alertmanager config fit together."""
 import yaml
 
-from conftest import REPO, require_tool, run
+from stack_common import REPO, require_tool, run
 
 COMPOSE = REPO / "docs" / "docker-compose.example.yml"
 

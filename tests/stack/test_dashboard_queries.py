@@ -18,12 +18,10 @@ import urllib.request
 
 import pytest
 
-from conftest import DASHBOARD, REPO, RULES
+from stack_common import DASHBOARD, EXPORTER, REMEDIATOR, REPO, RULES
 from prom_harness import Prometheus, TextTarget, free_port
 
 FIXTURES = pathlib.Path(__file__).parent / "fixtures"
-EXPORTER = REPO / "build" / "default" / "exporter" / "frigate-exporter"
-REMEDIATOR = REPO / "build" / "default" / "remediator" / "frigate-remediator"
 FRIGATE_SIM = REPO / "tests" / "doubles" / "frigate_sim.py"
 
 # Grafana's built-in interval variables, as Grafana would expand them for a 5-minute view.
@@ -240,7 +238,7 @@ def post_firing_alert(address):
 
 
 def test_every_query_returns_data_from_the_real_programs(tmp_path):
-    missing = [str(p.relative_to(REPO)) for p in (EXPORTER, REMEDIATOR, FRIGATE_SIM) if not p.exists()]
+    missing = [str(p) for p in (EXPORTER, REMEDIATOR, FRIGATE_SIM) if not p.exists()]
     if missing:
         pytest.fail("not built or not written yet: " + ", ".join(missing) +
                     " (build with scripts/build.sh; the simulator is tests/doubles/frigate_sim.py)")

@@ -4,11 +4,10 @@ import shutil
 
 import pytest
 
-from conftest import REPO, require_tool, run
+from stack_common import EXPORTER, REMEDIATOR, REPO, require_tool, run
 
 SCRIPT = REPO / "scripts" / "check-runtime-libs.sh"
-BINARIES = [REPO / "build" / "default" / "exporter" / "frigate-exporter",
-            REPO / "build" / "default" / "remediator" / "frigate-remediator"]
+BINARIES = [EXPORTER, REMEDIATOR]
 DOCKERFILE = REPO / "Dockerfile"
 RUNTIME_LIST = REPO / "scripts" / "packages-runtime.txt"
 
@@ -35,7 +34,7 @@ def probe(tmp_path_factory):
 
 
 def test_built_binaries_need_only_runtime_packages():
-    missing = [str(b.relative_to(REPO)) for b in BINARIES if not b.exists()]
+    missing = [str(b) for b in BINARIES if not b.exists()]
     if missing:
         pytest.fail("binaries not built: " + ", ".join(missing) + " (run scripts/build.sh default)")
     result = run([SCRIPT, *BINARIES])

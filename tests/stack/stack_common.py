@@ -1,4 +1,8 @@
-"""Shared paths and helpers for the stack tests (alerts, dashboard, chart, image)."""
+"""Shared paths and helpers for the stack tests (alerts, dashboard, chart, image).
+
+Not named conftest.py: tests/conftest.py already owns that module name on sys.path.
+"""
+import os
 import pathlib
 import shutil
 import subprocess
@@ -10,6 +14,10 @@ RULES = REPO / "alerts" / "frigate-health.rules.yml"
 DASHBOARD = REPO / "grafana" / "frigate-health-dashboard.json"
 CHART = REPO / "charts" / "frigate-health"
 HELM = REPO / "tools" / "helm" / "helm"
+# The build the lead's scripts/test.sh points at (FHC_BUILD_DIR), else build/default.
+BUILD = pathlib.Path(os.environ.get("FHC_BUILD_DIR", REPO / "build" / "default"))
+EXPORTER = BUILD / "exporter" / "frigate-exporter"
+REMEDIATOR = BUILD / "remediator" / "frigate-remediator"
 NODE_MODULES = REPO / "tools" / "node_modules"
 
 # Alert name -> reason of frigate_unhealthy it reports; restartable reasons per the design.
