@@ -16,6 +16,12 @@ void SplitInto(std::string_view text, std::vector<std::string>& out) {
   splitter.Flush(sink);
 }
 
+// A member of an object, or null. (HasMember/operator[] rather than FindMember: comparing
+// RapidJSON member iterators is ambiguous under C++20 rewritten operators.)
+const rapidjson::Value* Find(const rapidjson::Value& object, const char* name) {
+  return object.HasMember(name) ? &object[name] : nullptr;
+}
+
 bool LooksLikeJson(std::string_view body, std::string_view content_type) {
   if (content_type.find("json") != std::string_view::npos) return true;
   // A raw Frigate log never starts with '{' (every line starts with a date or '[').
@@ -45,23 +51,23 @@ Result<LogsPage> ParseLogsApiPage(std::string_view body, std::string_view conten
                                    rapidjson::GetParseError_En(doc.GetParseError()));
   }
   if (!doc.IsObject()) return Result<LogsPage>::Error("JSON is not an object");
-  auto lines = doc.FindMember("lines");
-  if (lines == doc.MemberEnd() || !lines->value.IsArray()) {
-    auto message = doc.FindMember("message");  // 0.13+ errors: {"success":false,"message":...}
-    if (message != doc.MemberEnd() && message->value.IsString()) {
+  const rapidjson::Value* lines = Find(doc, "lines");
+  if (lines == nullptr || !lines->IsArray()) {
+    // 0.13+ errors: {"success":false,"message":...}
+    const rapidjson::Value* message = Find(doc, "message");
+    if (message != nullptr && message->IsString()) {
       return Result<LogsPage>::Error(
           std::string("Frigate said: ") +
-          std::string(message->value.GetString(), message->value.GetStringLength()).substr(0, 200));
+          std::string(message->GetString(), message->GetStringLength()).substr(0, 200));
     }
     return Result<LogsPage>::Error("JSON without a \"lines\" array");
   }
-  for (const auto& entry : lines->value.GetArray()) {
+  for (const auto& entry : lines->GetArray()) {
     if (!entry.IsString()) continue;  // not a line; nothing to count in it
     SplitInto(std::string_view(entry.GetString(), entry.GetStringLength()), page.lines);
   }
-  auto total = doc.FindMember("totalLines");
-  if (total != doc.MemberEnd() && total->value.IsInt64())
-    page.total_lines = total->value.GetInt64();
+  const rapidjson::Value* total = Find(doc, "totalLines");
+  if (total != nullptr && total->IsInt64()) page.total_lines = total->GetInt64();
   return page;
 }
 
