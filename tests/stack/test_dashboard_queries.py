@@ -180,19 +180,30 @@ def test_a_misspelled_query_is_caught(tmp_path):
 
 
 def start_frigate_sim(tmp_path):
-    proc = subprocess.Popen([sys.executable, str(FRIGATE_SIM), "--port", "0"],
+    """Starts the simulator; returns (process, API URL, control URL)."""
+    proc = subprocess.Popen([sys.executable, str(FRIGATE_SIM), "--port", "0", "--control-port", "0"],
                             stdout=subprocess.PIPE, stderr=open(tmp_path / "frigate_sim.log", "w"),
                             text=True)
+    urls = {}
     deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and len(urls) < 2:
         line = proc.stdout.readline()
-        m = re.search(r"frigate-sim listening on (http://127\.0\.0\.1:\d+)", line or "")
+        m = re.search(r"frigate-sim (listening|control) on (http://127\.0\.0\.1:\d+)", line or "")
         if m:
-            return proc, m.group(1)
-        if proc.poll() is not None:
+            urls[m.group(1)] = m.group(2)
+        elif proc.poll() is not None:
             break
-    proc.kill()
-    raise AssertionError(f"frigate_sim.py did not print its address; see {tmp_path / 'frigate_sim.log'}")
+    if len(urls) < 2:
+        proc.kill()
+        raise AssertionError(f"frigate_sim.py did not print its addresses; see {tmp_path / 'frigate_sim.log'}")
+    return proc, urls["listening"], urls["control"]
+
+
+def sim_log_event(control_url, **body):
+    req = urllib.request.Request(f"{control_url}/_sim/log", data=json.dumps(body).encode(), method="POST",
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        assert r.status == 200
 
 
 def start_program(binary, env_settings, log_path, health_path):
@@ -245,8 +256,11 @@ def test_every_query_returns_data_from_the_real_programs(tmp_path):
     procs = []
     prom = None
     try:
-        sim, frigate_url = start_frigate_sim(tmp_path)
+        sim, frigate_url, control_url = start_frigate_sim(tmp_path)
         procs.append(sim)
+        # Log lines behind the stuck-detection and recording-backlog panels.
+        sim_log_event(control_url, event="stuck")
+        sim_log_event(control_url, event="backlog", count=2)
         target = {"NAMESPACE": "nvr", "DEPLOYMENT_NAME": "frigate"}
         exporter, exporter_addr = start_program(
             EXPORTER, {**target, "FRIGATE_URL": frigate_url, "TARGET_LABELS": "true"},
