@@ -11,25 +11,25 @@ namespace fhc::exporter {
 // Every kind of line we recognise. The names (EventName) are the values of the `event` label of
 // frigate_log_events_total and never change once released.
 enum class LogEventKind {
-  kDetectionStuck,            // "Detection appears to be stuck. Restarting detection process..."
-  kDetectionStopped,          // "Detection appears to have stopped. Exiting Frigate..."
-  kDetectorForceKill,         // "Detection process did(n')t exit. Force killing..."
-  kDetectorExited,            // "Detection process has exited..."
-  kDetectorStarted,           // "Starting detection process: <pid>"
-  kEdgeTpuMissing,            // "No EdgeTPU was detected..."
-  kEdgeTpuFound,              // "TPU found"
-  kRecordingBacklog,          // "Unable to keep up with recording segments in cache for <cam>"
+  kDetectionStuck,               // "Detection appears to be stuck. Restarting detection process..."
+  kDetectionStopped,             // "Detection appears to have stopped. Exiting Frigate..."
+  kDetectorForceKill,            // "Detection process did(n')t exit. Force killing..."
+  kDetectorExited,               // "Detection process has exited..."
+  kDetectorStarted,              // "Starting detection process: <pid>"
+  kEdgeTpuMissing,               // "No EdgeTPU was detected..."
+  kEdgeTpuFound,                 // "TPU found"
+  kRecordingBacklog,             // "Unable to keep up with recording segments in cache for <cam>"
   kRecordingBacklogUnprocessed,  // "Too many unprocessed recording segments in cache for <cam>"
-  kRecordingCacheOverflow,    // 0.11 "Too many recording segments in cache for <cam>"
-  kCorruptSegment,            // "Discarding a corrupt recording segment" / "Failed to probe..."
-  kNoRecordingSegments,       // "... for <cam> in the last 120s. Restarting the ffmpeg record..."
-  kNoFrames,                  // "No frames received from <cam> in 20 seconds. Exiting ffmpeg..."
-  kFfmpegCrashed,             // "Ffmpeg process crashed unexpectedly for <cam>."
-  kFfmpegReadFailed,          // "<cam>: Unable to read frames from ffmpeg process."
-  kFpsLimitExceeded,          // "<cam> exceeded fps limit. Exiting ffmpeg..."
-  kGo2rtcUnresponsive,        // "The go2rtc service is not responding to ping, restarting..."
-  kFrigateStarting,           // "[INFO] Starting Frigate..."
-  kFrigateExited,             // "[INFO] Service Frigate exited with code ..."
+  kRecordingCacheOverflow,       // 0.11 "Too many recording segments in cache for <cam>"
+  kCorruptSegment,               // "Discarding a corrupt recording segment" / "Failed to probe..."
+  kNoRecordingSegments,  // "... for <cam> in the last 120s. Restarting the ffmpeg record..."
+  kNoFrames,             // "No frames received from <cam> in 20 seconds. Exiting ffmpeg..."
+  kFfmpegCrashed,        // "Ffmpeg process crashed unexpectedly for <cam>."
+  kFfmpegReadFailed,     // "<cam>: Unable to read frames from ffmpeg process."
+  kFpsLimitExceeded,     // "<cam> exceeded fps limit. Exiting ffmpeg..."
+  kGo2rtcUnresponsive,   // "The go2rtc service is not responding to ping, restarting..."
+  kFrigateStarting,      // "[INFO] Starting Frigate..."
+  kFrigateExited,        // "[INFO] Service Frigate exited with code ..."
 };
 
 inline constexpr int kLogEventKindCount = 19;
@@ -39,7 +39,7 @@ std::string_view EventName(LogEventKind kind);
 
 struct LogEvent {
   LogEventKind kind;
-  std::string subject;          // camera or detector name when the line names one, else ""
+  std::string subject;           // camera or detector name when the line names one, else ""
   std::optional<WallTime> time;  // from the s6 prefix (UTC) or, failing that, the [date] part
 };
 

@@ -1,0 +1,42 @@
+#include "exporter/app/log_source_factory.h"
+
+#include "common/kube/settings_config.h"
+#include "exporter/logs/file_log_source.h"
+#include "exporter/logs/frigate_api_log_source.h"
+
+namespace fhc::exporter {
+
+Result<LogSourceBundle> MakeLogSource(const ExporterConfig& config, http::Client& http,
+                                      const Clock& clock,
+                                      const std::map<std::string, std::string>& env) {
+  LogSourceBundle b;
+  const auto timeout =
+      std::chrono::milliseconds(static_cast<long>(config.api_timeout_seconds * 1000));
+  if (config.log_source == "frigate-api") {
+    FrigateApiLogSource::Options o;
+    o.base_url = config.frigate_url;
+    o.bearer_token = config.frigate_token;
+    o.interval = std::chrono::milliseconds(static_cast<long>(config.log_poll_seconds * 1000));
+    o.timeout = timeout;
+    b.source = std::make_unique<FrigateApiLogSource>(o, http);
+  } else if (config.log_source == "file") {
+    FileLogSource::Options o;
+    o.path = config.log_file;
+    b.source = std::make_unique<FileLogSource>(o);
+  } else if (config.log_source == "kubernetes") {
+    auto kc = kube::ConfigFromSettings(config.kube_api_url, config.kube_token_file,
+                                       config.kube_ca_file, config.kube_insecure_skip_tls_verify,
+                                       config.api_timeout_seconds, env);
+    if (!kc) return Result<LogSourceBundle>::Error(kc.error());
+    b.kube = std::make_unique<kube::Client>(std::move(kc).value(), http, clock);
+    b.pod_logs = std::make_unique<KubePodLogApi>(*b.kube);
+    KubernetesLogSource::Options o;
+    o.ns = config.namespace_;
+    o.selector = config.pod_label_selector;
+    o.initial_since = std::chrono::seconds(config.log_window_minutes * 60 + 60);
+    b.source = std::make_unique<KubernetesLogSource>(o, *b.pod_logs, clock);
+  }
+  return b;
+}
+
+}  // namespace fhc::exporter
