@@ -191,7 +191,9 @@ def test_pods_are_hardened(default_objs):
             assert all(e["name"].startswith("FRIGATE_HC_") for e in c["env"])
     exporter = one(default_objs, "Deployment", "-exporter")["spec"]["template"]["spec"]["containers"][0]
     remediator = one(default_objs, "Deployment", "-remediator")["spec"]["template"]["spec"]["containers"][0]
-    assert exporter["livenessProbe"]["httpGet"]["path"] == "/health"
+    # /health answers 503 while Frigate is unhealthy; probing it would restart a working exporter.
+    assert exporter["livenessProbe"]["httpGet"]["path"] == "/healthz"
+    assert exporter["readinessProbe"]["httpGet"]["path"] == "/healthz"
     assert remediator["livenessProbe"]["httpGet"]["path"] == "/healthz"
     assert remediator["readinessProbe"]["httpGet"]["path"] == "/readyz"
     assert env_of(one(default_objs, "Deployment", "-exporter"))["FRIGATE_HC_TARGET_LABELS"]["value"] == "true"
