@@ -216,3 +216,46 @@ def metric(text_or_map, name, **labels):
     want = set(labels.items())
     hits = [v for (n, ls), v in m.items() if n == name and want <= set(ls)]
     return hits[0] if len(hits) == 1 else (None if not hits else hits)
+
+
+# --- added for the exporter integration tests (tests/integration/test_exporter_*.py) ---
+
+PROMTOOL = "/usr/bin/promtool"
+
+
+def promtool_check_metrics(text):
+    """(exit code, findings) of `promtool check metrics` on an exposition text."""
+    r = subprocess.run([PROMTOOL, "check", "metrics"], input=text, capture_output=True,
+                       text=True, timeout=30)
+    return r.returncode, (r.stdout + r.stderr).strip()
+
+
+def process_rss_kib(pid):
+    """{"VmRSS": kiB, "VmHWM": kiB} of a running process, from /proc."""
+    out = {}
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            key, _, rest = line.partition(":")
+            if key in ("VmRSS", "VmHWM"):
+                out[key] = int(rest.split()[0])
+    return out
+
+
+@pytest.fixture
+def kube_double(procs):
+    """kube_double(port=0, extra=[...]) -> (proc, base_url): the Kubernetes API double."""
+
+    def start(port=0, extra=()):
+        p = procs.start([PY, KUBE_DOUBLE, "--port", str(port), *extra], name="kube-api-double")
+        url = p.wait_for(r"kube-api-double listening on (http://\S+)").group(1)
+        return p, url
+
+    return start
+
+
+def metric_l(text_or_map, metric_name, labels):
+    """metric() for label sets that include a label called "name" (labels given as a dict)."""
+    m = parse_metrics(text_or_map) if isinstance(text_or_map, str) else text_or_map
+    want = set(labels.items())
+    hits = [v for (n, ls), v in m.items() if n == metric_name and want <= set(ls)]
+    return hits[0] if len(hits) == 1 else (None if not hits else hits)

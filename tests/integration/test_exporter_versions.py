@@ -1,0 +1,99 @@
+"""frigate-exporter against the Frigate simulator of each supported version, over loopback.
+
+Proves, per Frigate 0.12 / 0.13 / 0.14 / 0.16 / 0.17 body shape: /metrics is served, the real
+`promtool check metrics` accepts the real output with no finding, a healthy Frigate is judged
+healthy (metrics and /health), and storage comes out in true bytes whatever unit the version
+reports (MB up to 0.12, MiB after). Also: TARGET_LABELS=true puts namespace/deployment on every
+frigate_* series and the output stays lint-clean.
+Run: FHC_BUILD_DIR=build/<dir> /usr/bin/python3 -m pytest -q tests/integration/test_exporter_versions.py
+"""
+import json
+
+import pytest
+
+from conftest import http_get, metric, metric_l, parse_metrics, promtool_check_metrics, wait_until
+
+VERSIONS = ["0.12", "0.13", "0.14", "0.16", "0.17"]
+# What the simulator's disks really hold, in bytes, and the unit each version reports them in.
+RECORDINGS_TOTAL_BYTES = 1_000_203_091_968
+RECORDINGS_USED_BYTES = 412_345_678_848
+UNIT_BYTES = {"0.12": 1e6, "0.13": 2**20, "0.14": 2**20, "0.16": 2**20, "0.17": 2**20}
+
+
+def scrape(url):
+    status, headers, text = http_get(url + "/metrics")
+    assert status == 200, text
+    return headers, text
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_each_version_is_served_lint_clean_healthy_with_storage_in_bytes(
+        version, frigate_sim, exporter):
+    sim = frigate_sim(version=version, cameras=3)
+    _, url = exporter(sim.url, LOG_SOURCE="frigate-api", LOG_POLL_SECONDS="0.5",
+                      STATS_MAX_AGE_SECONDS="0")
+    wait_until(lambda: metric(scrape(url)[1], "frigate_log_source_up") == 1,
+               what="log source up", timeout=10)
+    headers, text = scrape(url)
+    assert headers.get("Content-Type", "").startswith("text/plain; version=0.0.4")
+
+    code, findings = promtool_check_metrics(text)
+    assert (code, findings) == (0, ""), f"promtool on {version} output:\n{findings}"
+
+    m = parse_metrics(text)
+    assert metric(m, "frigate_up") == 1
+    assert metric(m, "frigate_healthy") == 1
+    reasons = {dict(ls)["reason"]: v for (n, ls), v in m.items() if n == "frigate_unhealthy"}
+    assert len(reasons) == 10 and set(reasons.values()) == {0.0}, reasons
+    for cam in ("cam1", "cam2", "cam3"):
+        assert metric(m, "frigate_camera_fps", camera_name=cam) > 0
+        assert metric(m, "frigate_detection_enabled", camera_name=cam) == 1
+    assert 0 < metric_l(m, "frigate_detector_inference_speed_seconds", {"name": "coral"}) < 0.1
+    assert metric(m, "frigate_service_info")  # one series with the version labels
+    assert any(n == "frigate_service_info" and dict(ls)["version"].startswith(version)
+               for (n, ls), _ in m.items())
+
+    # Storage in true bytes: the simulator rounds to 0.1 of the version's unit.
+    unit = UNIT_BYTES[version]
+    total = metric(m, "frigate_storage_total_bytes", storage="/media/frigate/recordings")
+    used = metric(m, "frigate_storage_used_bytes", storage="/media/frigate/recordings")
+    assert abs(total - RECORDINGS_TOTAL_BYTES) <= 0.05 * unit + 1, (version, total)
+    assert abs(used - RECORDINGS_USED_BYTES) <= 0.05 * unit + 1, (version, used)
+    assert total == pytest.approx(round(RECORDINGS_TOTAL_BYTES / unit, 1) * unit, abs=1)
+
+    status, _, body = http_get(url + "/health")
+    verdict = json.loads(body)
+    assert status == 200, body
+    assert verdict["status"] == "healthy" and verdict["failing"] == []
+    assert verdict["frigate"]["version"].startswith(version)
+    assert verdict["log_source"] == {"type": "frigate-api", "up": True, "window_minutes": 5}
+
+
+def test_target_labels_put_namespace_and_deployment_on_every_frigate_series(
+        frigate_sim, exporter):
+    sim = frigate_sim(version="0.16", cameras=2)
+    _, url = exporter(sim.url, LOG_SOURCE="frigate-api", LOG_POLL_SECONDS="0.5",
+                      TARGET_LABELS="true", NAMESPACE="nvr", DEPLOYMENT_NAME="frigate-main")
+    wait_until(lambda: metric(scrape(url)[1], "frigate_log_source_up",
+                              namespace="nvr") == 1, what="log source up", timeout=10)
+    _, text = scrape(url)
+    code, findings = promtool_check_metrics(text)
+    assert (code, findings) == (0, ""), findings
+    m = parse_metrics(text)
+    frigate_series = [(n, dict(ls)) for (n, ls), _ in m.items() if n.startswith("frigate_")]
+    assert len(frigate_series) > 40
+    for name, labels in frigate_series:
+        assert labels.get("namespace") == "nvr", name
+        assert labels.get("deployment") == "frigate-main", name
+    # The exporter's own process metrics are not about the target.
+    process = [dict(ls) for (n, ls), _ in m.items() if n.startswith("process_")]
+    assert process and all("namespace" not in ls for ls in process)
+    assert metric(m, "frigate_unhealthy", reason="inference_slow", namespace="nvr",
+                  deployment="frigate-main") == 0
+
+
+def test_without_target_labels_no_namespace_label_appears(frigate_sim, exporter):
+    sim = frigate_sim(version="0.14", cameras=1)
+    _, url = exporter(sim.url, LOG_SOURCE="none")
+    _, text = scrape(url)
+    assert 'namespace="' not in text and 'deployment="' not in text
