@@ -4,9 +4,14 @@
 #include <gtest/gtest.h>
 
 #include <deque>
+#include <fstream>
 #include <functional>
+#include <sstream>
 #include <string>
 #include <vector>
+
+#include "common/clock/fake_clock.h"
+#include "exporter/logs/log_monitor.h"
 
 namespace fhc::exporter {
 namespace {
@@ -167,6 +172,30 @@ TEST(FrigateApiLogSource, FailuresAreDownWithCappedBackoffThenUpAgain) {
   EXPECT_EQ(h.sleeps, (std::vector<std::chrono::milliseconds>{1s, 2s, 4s, 4s, 10s}));
   EXPECT_EQ(up_during, (std::vector<bool>{false, false, false, false, true}));
   EXPECT_TRUE(s->last_error().empty());
+}
+
+TEST(FrigateApiLogSource, Version016RepeatMarkersCountEveryOccurrenceOnceAcrossPolls) {
+  std::ifstream in(std::string(FHC_SOURCE_DIR) + "/tests/fixtures/logs/api-0.16.json");
+  std::stringstream buf;
+  buf << in.rdbuf();
+  std::string body = buf.str();
+  Harness h;
+  h.polls_before_stop = 2;
+  // Between polls, two more repeats collapse into the same marker.
+  h.between_polls = [&](int poll) {
+    if (poll != 1) return;
+    const std::string from = "repeated 2 times", to = "repeated 4 times";
+    body.replace(body.find(from), from.size(), to);
+  };
+  h.http.handler = [&](const http::Request&) { return Ok(body, "application/json"); };
+  FakeClock clock(FromUnixSeconds(1'748'772'060));  // 2025-06-01 10:01:00 UTC
+  LogMonitor monitor(clock, {}, nullptr);
+  auto s = h.Make();
+  s->Run([&](std::string_view l) { monitor.OnLine(l); }, h.stop);
+  const LogSnapshot snap = monitor.Snapshot();
+  EXPECT_EQ(snap.totals.at(LogEventKind::kRecordingBacklogUnprocessed), 5u) << "1 + 4 repeats";
+  EXPECT_EQ(snap.backlog_in_window, (std::map<std::string, int>{{"gate", 5}}));
+  EXPECT_EQ(snap.stuck_in_window, 1) << "joined entry split, counted once over two polls";
 }
 
 }  // namespace

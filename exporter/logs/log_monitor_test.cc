@@ -3,10 +3,13 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
 #include "common/clock/fake_clock.h"
+#include "exporter/logs/file_log_source.h"
 
 namespace fhc::exporter {
 namespace {
@@ -127,6 +130,39 @@ TEST(LogMonitor, RunsTheSourceOnItsThreadAndReportsItsState) {
   EXPECT_EQ(s.stuck_in_window, 1);
   m.Stop();
   m.Stop();  // idempotent
+}
+
+TEST(LogMonitor, FileRotatedIntoAnIdenticalCopyIsNotCountedTwice) {
+  namespace fs = std::filesystem;
+  char tmpl[] = "/tmp/fhc-monitor-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  const fs::path dir = tmpl;
+  const fs::path fixture = fs::path(FHC_SOURCE_DIR) / "tests/fixtures/logs/frigate-0.12.log";
+  fs::copy_file(fixture, dir / "current");
+  FakeClock clock;
+  FileLogSource::Options o;
+  o.path = dir / "current";
+  o.poll = 5ms;
+  LogMonitor m(clock, {}, std::make_unique<FileLogSource>(o));
+  m.Start();
+  auto wait_lines = [&](uint64_t n) {
+    for (int i = 0; i < 5000 && m.Snapshot().lines_read < n; ++i) std::this_thread::sleep_for(1ms);
+  };
+  wait_lines(23);
+  const auto first = m.Snapshot();
+  EXPECT_EQ(first.lines_read, 23u);
+  EXPECT_EQ(first.totals.at(K::kRecordingBacklog), 2u);
+  EXPECT_EQ(first.totals.at(K::kDetectorStarted), 2u);
+  // Rotation to a file with the same lines (a re-read): nothing counts again.
+  fs::rename(dir / "current", dir / "previous");
+  fs::copy_file(fixture, dir / "current");
+  wait_lines(46);
+  m.Stop();
+  const auto second = m.Snapshot();
+  EXPECT_EQ(second.lines_read, 46u);
+  EXPECT_EQ(second.lines_duplicate, 23u);
+  EXPECT_EQ(second.totals, first.totals);
+  fs::remove_all(dir);
 }
 
 }  // namespace
