@@ -158,5 +158,54 @@ TEST(KubernetesLogSource, UpWhileStreaming) {
   EXPECT_EQ(h.sleeps.front(), 1s) << "short pause before reconnecting";
 }
 
+// The real adapter over fhc::kube::Client, with the HTTP layer faked: checks the calls on the wire.
+class FakeKubeHttp : public http::Client {
+ public:
+  std::vector<std::string> urls;
+  http::Response Send(const http::Request& r) override {
+    urls.push_back(r.url);
+    http::Response resp;
+    resp.status = 200;
+    resp.headers["content-type"] = "application/json";
+    resp.body = R"({"kind":"PodList","apiVersion":"v1","items":[{"metadata":{"name":"frigate-7",
+      "namespace":"nvr"},"spec":{"nodeName":"n1"},"status":{"phase":"Running",
+      "conditions":[{"type":"Ready","status":"True"}]}}]})";
+    return resp;
+  }
+  http::Response Stream(const http::Request& r, const http::ChunkHandler& on_chunk,
+                        const std::atomic<bool>*, std::chrono::milliseconds) override {
+    urls.push_back(r.url);
+    on_chunk("2024-05-01 10:00:00.000000000  hello\n");
+    http::Response resp;
+    resp.status = 200;
+    return resp;
+  }
+};
+
+TEST(KubernetesLogSource, WorksOverTheKubeClient) {
+  FakeClock clock;
+  FakeKubeHttp http;
+  kube::Config config;
+  config.api_url = "http://127.0.0.1:1";
+  kube::Client client(config, http, clock, [](std::chrono::milliseconds) {});
+  KubePodLogApi api(client);
+  KubernetesLogSource::Options o;
+  o.ns = "nvr";
+  o.selector = "app=frigate";
+  std::atomic<bool> stop{false};
+  KubernetesLogSource source(
+      o, api, clock, [&](std::chrono::milliseconds, const std::atomic<bool>&) { stop = true; });
+  std::vector<std::string> lines;
+  source.Run([&](std::string_view l) { lines.emplace_back(l); }, stop);
+  ASSERT_EQ(http.urls.size(), 2u);
+  EXPECT_NE(http.urls[0].find("/api/v1/namespaces/nvr/pods?labelSelector=app"), std::string::npos)
+      << http.urls[0];
+  EXPECT_NE(http.urls[1].find("/api/v1/namespaces/nvr/pods/frigate-7/log?follow=true"),
+            std::string::npos)
+      << http.urls[1];
+  EXPECT_NE(http.urls[1].find("sinceSeconds=360"), std::string::npos) << http.urls[1];
+  EXPECT_EQ(lines, (std::vector<std::string>{"2024-05-01 10:00:00.000000000  hello"}));
+}
+
 }  // namespace
 }  // namespace fhc::exporter
