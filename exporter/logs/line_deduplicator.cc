@@ -6,6 +6,8 @@
 namespace fhc::exporter {
 
 bool LineDeduplicator::Accept(std::string_view line, std::optional<WallTime> time) {
+  // Cheapest test first: whole-file re-reads are mostly lines far below the watermark.
+  if (time && watermark_ && *time < *watermark_ - options_.tolerance) return false;
   const uint64_t hash = std::hash<std::string_view>{}(line);
   if (!time) {
     if (untimed_.count(hash) != 0) return false;
@@ -17,7 +19,6 @@ bool LineDeduplicator::Accept(std::string_view line, std::optional<WallTime> tim
     }
     return true;
   }
-  if (watermark_ && *time < *watermark_ - options_.tolerance) return false;
   // Two lines with equal text also have equal times, so the text hash alone identifies a line.
   if (timed_.count(hash) != 0) return false;
   timed_.insert(hash);
