@@ -61,6 +61,16 @@ void AddUnique(std::vector<T>& v, const T& x) {
   if (std::find(v.begin(), v.end(), x) == v.end()) v.push_back(x);
 }
 
+// Keeps the stored state small whatever the rules put in their annotations (the state must fit
+// a ConfigMap): long values are cut at a UTF-8 character boundary.
+std::string Bounded(const std::string& s) {
+  constexpr std::size_t kMax = 1024;
+  if (s.size() <= kMax) return s;
+  std::size_t cut = kMax;
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+  return s.substr(0, cut) + "\u2026";
+}
+
 TrackedAlert Track(const Alert& a, WallTime now) {
   TrackedAlert t;
   t.fingerprint = a.fingerprint;
@@ -68,8 +78,8 @@ TrackedAlert Track(const Alert& a, WallTime now) {
   t.starts_at = a.starts_at;
   t.last_seen = now;
   t.generator_url = a.generator_url;
-  t.labels = a.labels;
-  t.annotations = a.annotations;
+  for (const auto& [k, v] : a.labels) t.labels[k] = Bounded(v);
+  for (const auto& [k, v] : a.annotations) t.annotations[k] = Bounded(v);
   return t;
 }
 
@@ -115,6 +125,23 @@ bool IncidentWasMailed(const TargetState& ts) {
                      [&](const std::string& k) { return k.starts_with(prefix); });
 }
 
+// All remediable alerts of the target are gone: the streak ends and the incident closes.
+void EndEpisode(TargetState& ts, WallTime now, ObservationResult& result) {
+  ts.consecutive_failures = 0;
+  ts.last_observation_at.reset();
+  if (!ts.incident || !ts.incident->open) return;
+  ts.incident->open = false;
+  ts.incident->closed_at = now;
+  result.recovered.push_back(ts.target);
+  // "Recovered" answers an earlier mail; an incident nobody was told about (it healed while
+  // the count was still below the threshold) ends silently.
+  if (IncidentWasMailed(ts)) {
+    if (auto m = RequestMail(ts, MailKind::kRecovered, "", "", "")) {
+      result.mails.push_back(std::move(*m));
+    }
+  }
+}
+
 }  // namespace
 
 Engine::Engine(DecisionSettings settings, GateList gates)
@@ -142,6 +169,19 @@ ObservationResult Engine::Observe(State& state, const Notification& n, WallTime 
     TargetState& ts = state.For(target);
     result.touched.push_back(target);
     if (!n.external_url.empty()) ts.alertmanager_url = n.external_url;
+
+    // A firing alert whose startsAt differs from the one tracked under its fingerprint is a new
+    // episode: the end of the previous one never arrived (send_resolved off, a lost delivery).
+    // The old episode counts as resolved, so its streak does not carry over into the new one.
+    bool missed_resolution = false;
+    for (const Alert* a : alerts) {
+      if (a->status != AlertStatus::kFiring || !IsRemediable(*a) || !a->starts_at) continue;
+      missed_resolution |=
+          std::erase_if(ts.firing, [&](const TrackedAlert& t) {
+            return t.fingerprint == a->fingerprint && t.starts_at && *t.starts_at != *a->starts_at;
+          }) > 0;
+    }
+    if (missed_resolution && ts.firing.empty()) EndEpisode(ts, now, result);
 
     std::vector<TrackedAlert> firing_now;  // remediable alerts firing in this notification
     bool resolved_remediable = false;
@@ -182,20 +222,7 @@ ObservationResult Engine::Observe(State& state, const Notification& n, WallTime 
       }
     } else if (ts.firing.empty() && (resolved_remediable || ts.consecutive_failures > 0 ||
                                      (ts.incident && ts.incident->open))) {
-      ts.consecutive_failures = 0;
-      ts.last_observation_at.reset();
-      if (ts.incident && ts.incident->open) {
-        ts.incident->open = false;
-        ts.incident->closed_at = now;
-        result.recovered.push_back(target);
-        // "Recovered" answers an earlier mail; an incident nobody was told about (it healed
-        // while the count was still below the threshold) ends silently.
-        if (IncidentWasMailed(ts)) {
-          if (auto m = RequestMail(ts, MailKind::kRecovered, "", "", "")) {
-            result.mails.push_back(std::move(*m));
-          }
-        }
-      }
+      EndEpisode(ts, now, result);
     }
   }
   return result;

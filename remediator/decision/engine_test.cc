@@ -187,6 +187,29 @@ TEST(Engine, ResolvedResetsTheCount) {
   EXPECT_EQ(h.Frigate().consecutive_failures, 1);
 }
 
+TEST(Engine, ANewEpisodeAfterALostResolvedNotificationCountsAfresh) {
+  Harness h;
+  h.Deliver(Firing(), kT0);
+  EXPECT_EQ(h.Frigate().consecutive_failures, 1);
+  const std::string first_incident = h.Frigate().incident->id;
+  // The "resolved" delivery was lost; hours later the same alert fires again (new startsAt).
+  Notification again = Firing();
+  again.alerts[0].starts_at = kT0 + std::chrono::hours(3);
+  auto ds = h.Deliver(again, kT0 + std::chrono::hours(3) + seconds(30));
+  ASSERT_EQ(ds.size(), 1u);
+  EXPECT_EQ(ds[0].outcome, DecisionOutcome::kWaiting) << "must not restart on one observation";
+  EXPECT_EQ(h.Frigate().consecutive_failures, 1);
+  EXPECT_NE(h.Frigate().incident->id, first_incident) << "a new incident";
+  EXPECT_THAT(h.last_observation.recovered, ElementsAre(kFrigate));
+}
+
+TEST(Engine, RepeatsOfTheSameEpisodeKeepCounting) {
+  Harness h;
+  h.Deliver(Firing(), kT0);
+  h.Deliver(Firing(), kT0 + seconds(60));
+  EXPECT_EQ(h.Frigate().consecutive_failures, 2);
+}
+
 TEST(Engine, ResolvingOneOfTwoRemediableAlertsKeepsTheCount) {
   Harness h;
   Alert second = MakeAlert("FrigateApiDown", "api_unresponsive", AlertStatus::kFiring, true);
@@ -447,6 +470,17 @@ TEST(Engine, ActionWithoutKubernetesMarksKubernetesGatesNotApplicable) {
   EXPECT_TRUE(ds[0].restart()) << "api_unresponsive must not be blocked by an unknown start";
   EXPECT_EQ(ds[0].verdicts[3].outcome, GateOutcome::kNotApplicable);
   EXPECT_EQ(ds[0].verdicts[4].outcome, GateOutcome::kNotApplicable);
+}
+
+TEST(Engine, LongAnnotationsAreCutToKeepTheStateSmall) {
+  Harness h;
+  Notification n = Firing();
+  n.alerts[0].annotations["description"] = std::string(1020, 'x') + "\u00e9\u00e9\u00e9\u00e9";
+  h.Deliver(n, kT0);
+  const std::string& kept = h.Frigate().firing[0].annotations.at("description");
+  EXPECT_LE(kept.size(), 1024u + 3u);
+  EXPECT_EQ(kept.substr(0, 1024), std::string(1020, 'x') + "\u00e9\u00e9");
+  EXPECT_TRUE(kept.ends_with("\u2026"));
 }
 
 TEST(Engine, DecisionHistoryStaysBounded) {
