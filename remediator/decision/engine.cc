@@ -154,7 +154,12 @@ ObservationResult Engine::Observe(State& state, const Notification& n, WallTime 
   for (const Alert& a : n.alerts) {
     const Target t = TargetOf(a, settings_.default_target);
     if (!settings_.Allowed(t)) {
-      ++state.ignored_alerts[t.Key()];
+      // Label values come from outside: the per-target tally is bounded, the rest is lumped.
+      constexpr std::size_t kMaxIgnoredTargets = 50;
+      const bool known = state.ignored_alerts.count(t.Key()) > 0;
+      ++state.ignored_alerts[known || state.ignored_alerts.size() < kMaxIgnoredTargets
+                                 ? t.Key()
+                                 : std::string("(other)")];
       ++result.ignored_alerts;
       AddUnique(result.ignored, t);
       continue;
@@ -208,7 +213,7 @@ ObservationResult Engine::Observe(State& state, const Notification& n, WallTime 
         ts.last_observation_at.reset();
       }
       for (const TrackedAlert& t : firing_now) {
-        AddUnique(ts.incident->reasons, AlertReason(t));
+        if (ts.incident->reasons.size() < 20) AddUnique(ts.incident->reasons, AlertReason(t));
         Upsert(ts.incident->alerts, t);
       }
       // Alertmanager re-sends, HA replicas deliver twice, several groups fire at once: within

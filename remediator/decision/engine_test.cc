@@ -310,6 +310,17 @@ TEST(Engine, TargetOutsideAllowlistIgnored) {
   EXPECT_EQ(h.state.Find(other), nullptr) << "no state kept for a target never acted on";
 }
 
+TEST(Engine, IgnoredTargetsAreTalliedWithinABound) {
+  Harness h;
+  for (int i = 0; i < 80; ++i) {
+    h.Deliver(Notify({MakeAlert("X", "x", AlertStatus::kFiring, true,
+                                Target{"ns" + std::to_string(i), "frigate"})}),
+              kT0);
+  }
+  EXPECT_LE(h.state.ignored_alerts.size(), 51u);
+  EXPECT_EQ(h.state.ignored_alerts.at("(other)"), 30) << "50 named, the other 30 lumped";
+}
+
 TEST(Engine, AllowlistWithSeveralTargetsKeepsThemApart) {
   DecisionSettings s = Settings();
   const Target other{"lab", "frigate"};
