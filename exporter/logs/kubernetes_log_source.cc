@@ -60,7 +60,8 @@ void KubernetesLogSource::Run(const LineHandler& on_line, const std::atomic<bool
         options_.ns, *pod, options_.container, since,
         [&](std::string_view chunk) {
           got_data = true;
-          up_ = true;
+          up_ = true;  // also for the empty chunk that says the stream is open: a quiet log is up
+          if (chunk.empty()) return !stop.load();
           last_data_at_ = clock_.Monotonic();
           splitter_.Feed(chunk, on_line);
           return !stop.load();

@@ -158,6 +158,18 @@ TEST(KubernetesLogSource, UpWhileStreaming) {
   EXPECT_EQ(h.sleeps.front(), 1s) << "short pause before reconnecting";
 }
 
+TEST(KubernetesLogSource, QuietLogIsUpOnceTheStreamOpens) {
+  Harness h;
+  h.api.pod_lists = {std::vector<kube::PodInfo>{Pod("frigate-1")}};
+  h.api.streams.push_back({{""}, 200});  // the client signals an open 2xx stream with ""
+  bool up_inside = false;
+  h.api.during_stream = [&] { up_inside = h.source->up(); };
+  h.Make();
+  h.Run();
+  EXPECT_TRUE(up_inside);
+  EXPECT_TRUE(h.lines.empty());
+}
+
 // The real adapter over fhc::kube::Client, with the HTTP layer faked: checks the calls on the wire.
 class FakeKubeHttp : public http::Client {
  public:
