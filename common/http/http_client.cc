@@ -4,6 +4,7 @@
 
 #include <cctype>
 #include <cerrno>
+#include <cstdlib>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -48,29 +49,37 @@ struct Transfer {
   bool too_large = false;
   const ChunkHandler* on_chunk = nullptr;  // set: stream chunks instead of collecting them
   bool stopped_by_handler = false;
+  bool open_signalled = false;  // the empty "stream is open" chunk was delivered
+  int status = 0;               // of the current header set, from its status line
   std::string handler_error;
   Clock::time_point last_activity = Clock::now();
 };
+
+// Exceptions must not cross libcurl's C frames. False aborts the transfer.
+bool CallHandler(Transfer* t, std::string_view chunk) {
+  try {
+    if (!(*t->on_chunk)(chunk)) {
+      t->stopped_by_handler = true;
+      return false;
+    }
+  } catch (const std::exception& e) {
+    t->handler_error = std::string("chunk handler failed: ") + e.what();
+    return false;
+  } catch (...) {
+    t->handler_error = "chunk handler failed";
+    return false;
+  }
+  return true;
+}
 
 std::size_t OnBody(char* data, std::size_t size, std::size_t count, void* user) {
   auto* t = static_cast<Transfer*>(user);
   const std::size_t n = size * count;
   t->last_activity = Clock::now();
-  if (t->on_chunk != nullptr) {
-    // Exceptions must not cross libcurl's C frames.
-    try {
-      if (!(*t->on_chunk)(std::string_view(data, n))) {
-        t->stopped_by_handler = true;
-        return 0;
-      }
-    } catch (const std::exception& e) {
-      t->handler_error = std::string("chunk handler failed: ") + e.what();
-      return 0;
-    } catch (...) {
-      t->handler_error = "chunk handler failed";
-      return 0;
-    }
-    return n;
+  // A streamed 2xx body goes to the handler; an error answer is collected like Send()'s, so a
+  // Status document never reaches the handler as if it were log text.
+  if (t->on_chunk != nullptr && t->status >= 200 && t->status < 300) {
+    return CallHandler(t, std::string_view(data, n)) ? n : 0;
   }
   if (t->response.body.size() + n > t->max_bytes) {
     t->too_large = true;
@@ -92,7 +101,15 @@ std::size_t OnHeader(char* data, std::size_t size, std::size_t count, void* user
   if (line.rfind("HTTP/", 0) == 0) {
     // A new status line (after "100 Continue" or a proxy's answer) starts a new header set.
     t->response.headers.clear();
+    const auto space = line.find(' ');
+    t->status = space == std::string_view::npos ? 0 : std::atoi(line.data() + space + 1);
     return n;
+  }
+  if (Trim(line).empty() && t->on_chunk != nullptr && !t->open_signalled && t->status >= 200 &&
+      t->status < 300) {
+    // End of a 2xx header set: the stream is open, even if no byte of body follows for a while.
+    t->open_signalled = true;
+    return CallHandler(t, std::string_view()) ? n : 0;
   }
   const auto colon = line.find(':');
   if (colon == std::string_view::npos) return n;
@@ -269,6 +286,7 @@ Response CurlClient::Stream(const Request& request, const ChunkHandler& on_chunk
   try {
     Transfer t;
     t.on_chunk = &on_chunk;
+    t.max_bytes = request.max_response_bytes;  // bounds a collected error answer
     Prepared p;
     if (!Prepare(request, t, p)) {
       t.response.error = "cannot set up the request to " + request.url;

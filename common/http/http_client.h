@@ -45,7 +45,10 @@ class Client {
   // Thread-safe; never throws.
   virtual Response Send(const Request& request) = 0;
   // Streams the body to on_chunk until it ends, on_chunk returns false, or *cancel becomes true
-  // (checked at least every 200 ms). Response.body stays empty; status/headers/error as Send().
+  // (checked at least every 200 ms). When a 2xx answer's headers are complete, on_chunk is called
+  // once with an empty chunk (the stream is open, however long until its first byte). Only a 2xx
+  // body is streamed: a non-2xx answer's body is returned in Response.body (bounded by
+  // max_response_bytes), which is otherwise empty; status/headers/error as Send().
   // request.timeout does not apply; a stall of longer than idle_timeout with no bytes fails.
   virtual Response Stream(const Request& request, const ChunkHandler& on_chunk,
                           const std::atomic<bool>* cancel,

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "common/http/http_server.h"
 #include "common/http/loopback_for_tests.h"
@@ -263,6 +264,51 @@ TEST(ClientStream, HandlerExceptionBecomesAnError) {
   const Response r = client.Stream(
       req, [](std::string_view) -> bool { throw std::runtime_error("bad chunk"); }, nullptr, 2s);
   EXPECT_EQ(r.error, "chunk handler failed: bad chunk");
+}
+
+TEST(ClientStream, SignalsAnOpenStreamWithAnEmptyChunkBeforeAnyByte) {
+  const ScriptedServer* self = nullptr;
+  ScriptedServer source(ChunkedSource(0, 0ms, &self));  // headers, then silence
+  self = &source;
+  CurlClient client;
+  Request req;
+  req.url = "http://127.0.0.1:" + std::to_string(source.port()) + "/stream";
+  std::vector<std::string> chunks;
+  const Response r = client.Stream(
+      req,
+      [&](std::string_view chunk) {
+        chunks.emplace_back(chunk);
+        return false;  // seen the stream open: stop
+      },
+      nullptr, 2s);
+  EXPECT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(chunks, std::vector<std::string>{""});
+}
+
+TEST(ClientStream, AnErrorAnswerIsReturnedInTheBodyNotStreamed) {
+  ScriptedServer source([](int fd) {
+    ReadUntil(
+        fd, [](const std::string& s) { return s.find("\r\n\r\n") != std::string::npos; }, 2s);
+    const std::string body = R"({"kind":"Status","code":403})";
+    SendAll(fd, "HTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\nContent-Length: " +
+                    std::to_string(body.size()) + "\r\n\r\n" + body);
+  });
+  CurlClient client;
+  Request req;
+  req.url = "http://127.0.0.1:" + std::to_string(source.port()) + "/log";
+  int calls = 0;
+  const Response r = client.Stream(
+      req,
+      [&](std::string_view) {
+        ++calls;
+        return true;
+      },
+      nullptr, 2s);
+  EXPECT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(r.status, 403);
+  EXPECT_EQ(calls, 0);
+  EXPECT_EQ(r.body, R"({"kind":"Status","code":403})");
 }
 
 // A self-signed certificate for 127.0.0.1 made with the openssl CLI, in a private directory.
