@@ -42,7 +42,6 @@ std::string AlertReason(const TrackedAlert& alert) {
 
 namespace {
 
-constexpr auto kHour = std::chrono::hours(1);
 
 // Unique per target and millisecond; readable in the state and in mails.
 std::string IdAt(const Target& target, WallTime now) {
@@ -347,7 +346,7 @@ CompletionResult Engine::Recover(State& state, const Target& target, RestartEvid
 
 bool Engine::CircuitOpen(const State& state, const Target& target, WallTime now) const {
   const TargetState* ts = state.Find(target);
-  return ts && RestartsWithin(*ts, now, std::chrono::duration_cast<std::chrono::seconds>(kHour)) >=
+  return ts && RestartsWithin(*ts, now, settings_.gates.circuit_window) >=
                    settings_.gates.max_restarts_per_hour;
 }
 

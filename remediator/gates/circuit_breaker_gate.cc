@@ -6,7 +6,7 @@
 namespace fhc::remediator {
 
 Verdict CircuitBreakerGate::Decide(const GateContext& ctx) const {
-  constexpr auto kHour = std::chrono::hours(1);
+  const auto kHour = ctx.settings.circuit_window;
   const int recent = RestartsWithin(ctx.state, ctx.now, kHour);
   const int limit = ctx.settings.max_restarts_per_hour;
   const std::string counts =

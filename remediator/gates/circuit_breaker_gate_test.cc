@@ -65,3 +65,22 @@ INSTANTIATE_TEST_SUITE_P(
 
 }  // namespace
 }  // namespace fhc::remediator
+
+namespace fhc::remediator {
+namespace {
+
+TEST(CircuitBreakerGate, ACompressedWindowReopensTheCircuitSooner) {
+  testing::GateWorld w;
+  w.state.restart_times = {testing::Ago(90), testing::Ago(30)};
+  w.settings.max_restarts_per_hour = 2;
+  w.settings.circuit_window = std::chrono::seconds(60);
+  // Only the restart 30 s ago is inside a 60 s window.
+  EXPECT_EQ(CircuitBreakerGate().Decide(w.Context()).outcome, GateOutcome::kPass);
+  w.settings.circuit_window = std::chrono::seconds(120);
+  const Verdict v = CircuitBreakerGate().Decide(w.Context());
+  EXPECT_EQ(v.outcome, GateOutcome::kBlock);
+  EXPECT_THAT(v.reason, ::testing::HasSubstr("next restart possible in 30 s"));
+}
+
+}  // namespace
+}  // namespace fhc::remediator

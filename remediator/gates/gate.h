@@ -14,6 +14,9 @@ struct GateSettings {
   int consecutive_failures_required = 2;    // CONSECUTIVE_FAILURES_REQUIRED
   std::chrono::seconds startup_grace{600};  // STARTUP_GRACE_PERIOD_SECONDS
   int max_restarts_per_hour = 2;            // MAX_RESTARTS_PER_HOUR
+  // The circuit breaker's sliding window: an hour, shortened only to compress time in tests and
+  // demos (CIRCUIT_WINDOW_SECONDS).
+  std::chrono::seconds circuit_window{3600};
 };
 
 struct GateContext {
