@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <future>
 #include <iostream>
 #include <thread>
 
@@ -35,7 +36,9 @@ void AwaitFirstLogRead(LogMonitor& monitor, const ExporterConfig& config) {
   while (clock::now() < deadline && !monitor.Snapshot().source_up) {
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
-  // Streaming sources deliver in chunks: wait until the line count settles.
+  // frigate-api and file hand over their whole first read before they report up. Only a
+  // streamed pod log arrives in chunks after the stream opens: wait until its line count settles.
+  if (config.log_source != "kubernetes") return;
   uint64_t lines = monitor.Snapshot().lines_read;
   for (int quiet = 0; quiet < 5 && clock::now() < deadline;) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -86,8 +89,11 @@ int main(int argc, char** argv) {
   ExporterService service(*config, fetcher, monitor, clock);
 
   if (check) {
+    // The stats fetch and the first log read are independent: do them side by side.
+    auto first_fetch = std::async(std::launch::async, [&fetcher] { fetcher.Get(); });
     monitor.Start();
     AwaitFirstLogRead(monitor, *config);
+    first_fetch.wait();
     Evaluation e = service.Evaluate();
     std::cout << HealthText(service.Report(e));
     monitor.Stop();
