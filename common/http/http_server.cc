@@ -20,6 +20,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+#include <vector>
 
 #include "common/http/civetweb_openssl3.h"
 
@@ -257,12 +258,13 @@ void Server::Impl::Serve(mg_connection* conn, const mg_request_info& info) {
     return;
   }
   if (has_body) {
-    char buf[16 * 1024];
+    // On the heap: civetweb's worker threads have small stacks.
+    std::vector<char> buf(16 * 1024);
     while (request.body.size() <= max) {
-      const std::size_t want = std::min(sizeof buf, max + 1 - request.body.size());
-      const int n = mg_read(conn, buf, want);
+      const std::size_t want = std::min(buf.size(), max + 1 - request.body.size());
+      const int n = mg_read(conn, buf.data(), want);
       if (n <= 0) break;
-      request.body.append(buf, static_cast<std::size_t>(n));
+      request.body.append(buf.data(), static_cast<std::size_t>(n));
     }
     if (request.body.size() > max) {
       reply_unread(Plain(413, "request body larger than " + std::to_string(max) + " bytes\n"));

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <utility>
+#include <vector>
 
 namespace fhc::remediator {
 namespace {
@@ -61,15 +62,16 @@ Result<FileText> ReadFile(const std::string& path) {
     return Result<FileText>::Error(Errno("cannot read", path));
   }
   FileText out{true, {}};
-  char buf[64 * 1024];
+  // On the heap: this runs on civetweb's worker threads, whose stacks are small.
+  std::vector<char> buf(64 * 1024);
   for (;;) {
-    ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    ssize_t n = ::read(fd.get(), buf.data(), buf.size());
     if (n < 0) {
       if (errno == EINTR) continue;
       return Result<FileText>::Error(Errno("cannot read", path));
     }
     if (n == 0) break;
-    out.text.append(buf, static_cast<size_t>(n));
+    out.text.append(buf.data(), static_cast<size_t>(n));
   }
   return out;
 }
