@@ -42,7 +42,6 @@ std::string AlertReason(const TrackedAlert& alert) {
 
 namespace {
 
-
 // Unique per target and millisecond; readable in the state and in mails.
 std::string IdAt(const Target& target, WallTime now) {
   return target.Key() + "@" + FormatStateTime(now);
@@ -305,6 +304,14 @@ CompletionResult Engine::CompleteRestart(State& state, const Target& target,
   if (auto m = RequestMail(ts, result.ok ? MailKind::kRestarted : MailKind::kRestartFailed, "",
                            record_id, detail)) {
     out.mails.push_back(std::move(*m));
+  }
+  // The alerts resolved while the action was still watching Frigate come back (its downtime
+  // ends them): the incident closed before anyone was mailed, so its "recovered" mail was not
+  // asked for then. Ask now, after the mail that it answers.
+  if (ts.incident && !ts.incident->open && ts.incident->id == intent.incident_id) {
+    if (auto m = RequestMail(ts, MailKind::kRecovered, "", "", "")) {
+      out.mails.push_back(std::move(*m));
+    }
   }
   return out;
 }

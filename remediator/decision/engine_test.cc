@@ -375,6 +375,25 @@ TEST(Engine, RecoveredMailFollowsAMailedIncidentOnce) {
   EXPECT_TRUE(h.last_observation.mails.empty());
 }
 
+TEST(Engine, IncidentThatClosedDuringTheRestartIsMailedRestartedThenRecovered) {
+  Harness h;
+  h.Deliver(Firing(), kT0);
+  auto ds = h.Deliver(Firing(), kT0 + seconds(30));
+  ASSERT_TRUE(ds[0].restart());
+  // Frigate's downtime ends the alerts before the action has seen it come back.
+  h.Deliver(Resolved(), kT0 + seconds(40));
+  EXPECT_TRUE(h.last_observation.mails.empty()) << "nobody was mailed yet";
+  ASSERT_TRUE(h.Frigate().incident.has_value());
+  EXPECT_FALSE(h.Frigate().incident->open);
+  auto done = h.engine.CompleteRestart(h.state, kFrigate, ds[0].intent->id,
+                                       RestartResult{true, "back"}, kT0 + seconds(45));
+  ASSERT_EQ(done.mails.size(), 2u);
+  EXPECT_EQ(done.mails[0].kind, MailKind::kRestarted);
+  EXPECT_EQ(done.mails[1].kind, MailKind::kRecovered);
+  h.Deliver(Resolved(), kT0 + seconds(50));
+  EXPECT_TRUE(h.last_observation.mails.empty()) << "recovered is mailed once";
+}
+
 TEST(Engine, FailedRestartCountsTowardTheBreakerAndIsMailed) {
   Harness h;
   h.Deliver(Firing(), kT0);
