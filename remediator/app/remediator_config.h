@@ -18,10 +18,10 @@ inline constexpr const char* kRemediatorDefaultListen = "0.0.0.0:9712";
 std::vector<settings::Spec> RemediatorSpecs();
 
 struct WebhookAuthConfig {
-  std::string mode;  // bearer | basic | none
-  std::string token;
-  std::string user;
-  std::string password;
+  std::string mode{};  // bearer | basic | none
+  std::string token{};
+  std::string user{};
+  std::string password{};
 };
 
 struct RemediatorConfig {

@@ -42,7 +42,7 @@ def test_consecutive_failures_restart_frigate_through_its_api_once(remediator, s
     wait_until(lambda: restarted(r) == 1, timeout=20, what="restart done")
     assert s.restarts() == 1
     t = r.target()
-    assert len(t["restart_times"]) == 1 and t.get("pending") is None
+    assert len(t["restart_times"]) == 1 and t.get("pending_restart") is None
     assert t["consecutive_failures"] == 0
     assert t["restarts_last_hour"] == 1
     r.proc.wait_for(r"restart of nvr/frigate done")
