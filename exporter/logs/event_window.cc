@@ -35,6 +35,10 @@ std::map<std::string, int> EventWindow::CountBySubject(LogEventKind kind) const 
   return out;
 }
 
+void EventWindow::ForgetBefore(WallTime time) {
+  while (!entries_.empty() && entries_.front().time < time) entries_.pop_front();
+}
+
 void EventWindow::Prune() {
   const WallTime start = WindowStart();
   while (!entries_.empty() && entries_.front().time <= start) entries_.pop_front();

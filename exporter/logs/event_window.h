@@ -33,6 +33,10 @@ class EventWindow {
   // Forgets events that left the window.
   void Prune();
 
+  // Forgets events that happened before `time`: the lines of a Frigate that has since restarted
+  // say nothing about the new one (the CronJob read only the new pod's log).
+  void ForgetBefore(WallTime time);
+
   std::chrono::seconds length() const { return length_; }
 
  private:

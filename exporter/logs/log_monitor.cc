@@ -59,6 +59,11 @@ void LogMonitor::Count(const LogEvent& event, int64_t times) {
   if (IsRecordingBacklog(event.kind) && backlog_cameras_.size() < kMaxBacklogCameras) {
     backlog_cameras_.insert(event.subject);
   }
+  // A new Frigate started: what the old one logged stays in the totals but no longer makes the
+  // new one unhealthy, or a restart would look like it failed until the window had passed.
+  if (event.kind == LogEventKind::kFrigateStarting) {
+    window_.ForgetBefore(event.time.value_or(clock_.Now()));
+  }
   window_.Add(event.kind, event.subject, event.time, static_cast<int>(times));
   hung_.OnEvent(event.kind, event.time.value_or(clock_.Now()));
 }

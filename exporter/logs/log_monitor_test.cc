@@ -118,6 +118,21 @@ TEST(LogMonitor, HungDetectorAndMissingEdgeTpu) {
   EXPECT_FALSE(s.edgetpu_missing_in_window) << "left the window";
 }
 
+TEST(LogMonitor, AFrigateRestartEmptiesTheWindowButKeepsTheTotals) {
+  FakeClock clock;
+  LogMonitor m(clock, {}, nullptr);
+  for (int i = 0; i < 4; ++i) m.OnLine(S6(-60 + i, "frigate.watchdog", kStuck));
+  m.OnLine(S6(-50, "frigate.record.maintainer", Backlog("front")));
+  ASSERT_EQ(m.Snapshot().stuck_in_window, 4);
+  m.OnLine(S6(-20, "frigate.app", "[INFO] Starting Frigate...").substr(0, 31) +
+           "[INFO] Starting Frigate...");
+  m.OnLine(S6(-19, "frigate.watchdog", kStuck));  // the new Frigate's own line counts
+  const LogSnapshot s = m.Snapshot();
+  EXPECT_EQ(s.stuck_in_window, 1);
+  EXPECT_EQ(s.backlog_total_in_window, 0);
+  EXPECT_EQ(s.totals.at(K::kDetectionStuck), 5u);
+}
+
 TEST(LogMonitor, RunsTheSourceOnItsThreadAndReportsItsState) {
   FakeClock clock;
   auto source = std::make_unique<ScriptedSource>();
