@@ -161,8 +161,17 @@ Status RemediatorService::Start() {
     std::lock_guard lock(mu_);
     last_state_ = *state;
   }
-  RecoverPending();
-  restart_thread_ = std::thread([this] { RestartLoop(); });
+  // Settling restarts left pending may take a while (see RecoverPending): on the restart
+  // worker, before it takes new work, so webhooks are served meanwhile.
+  restart_running_ = true;  // for WaitIdle, until the pending restarts are settled
+  restart_thread_ = std::thread([this] {
+    RecoverPending();
+    {
+      std::lock_guard lock(mu_);
+      restart_running_ = false;
+    }
+    RestartLoop();
+  });
   mail_thread_ = std::thread([this] { MailLoop(); });
   return OkStatus();
 }
@@ -211,6 +220,25 @@ void RemediatorService::RecoverPending() {
   }
   for (const auto& [target, intent] : pending) {
     auto happened = action_.RestartHappened(target, IntentTimestamp(intent.at));
+    // A restart requested just before the crash may not have begun yet (Frigate answers
+    // POST /api/restart before its old process exits), so "did not happen" is final only once
+    // the intent is older than the recovery timeout. Until then look again; the intent stays
+    // pending meanwhile, so nothing else restarts the target.
+    const WallTime settled_at =
+        intent.at +
+        std::chrono::milliseconds(static_cast<long>(config_.recovery_timeout_seconds * 1000));
+    while (happened && !*happened && clock_.Now() < settled_at) {
+      {
+        std::unique_lock lock(mu_);
+        if (wake_.wait_for(
+                lock,
+                std::chrono::milliseconds(static_cast<long>(config_.recovery_poll_seconds * 1000)),
+                [&] { return stopping_; })) {
+          return;  // still pending: the next start settles it
+        }
+      }
+      happened = action_.RestartHappened(target, IntentTimestamp(intent.at));
+    }
     RestartEvidence evidence = !happened   ? RestartEvidence::kUnknown
                                : *happened ? RestartEvidence::kHappened
                                            : RestartEvidence::kDidNotHappen;

@@ -43,7 +43,9 @@ class RemediatorService {
   ~RemediatorService();
 
   // Loads the state (a corrupt one is moved aside with a loud error and replaced by a fresh
-  // state), settles restarts left pending by a previous run, and starts the worker threads.
+  // state) and starts the worker threads; the restart worker first settles restarts left
+  // pending by a previous run (waiting up to RECOVERY_TIMEOUT_SECONDS after the intent for
+  // evidence that it happened, the intent staying pending meanwhile).
   Status Start();
   void Stop();
 
