@@ -131,7 +131,7 @@ bool Contains(std::string_view haystack, std::string_view needle) {
 // A short, stable description of a failed exchange.
 std::string DescribeError(CURLcode code, const char* detail, const Request& request,
                           const Transfer& t, bool connected, long os_errno) {
-  if (t.too_large) {
+  if (t.too_large || code == CURLE_FILESIZE_EXCEEDED) {
     return "response larger than " + std::to_string(t.max_bytes) + " bytes";
   }
   if (!t.handler_error.empty()) return t.handler_error;
@@ -270,6 +270,10 @@ Response CurlClient::Send(const Request& request) {
       return t.response;
     }
     curl_easy_setopt(p.easy.get(), CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
+    // A Content-Length over the limit fails before any byte of the body is read (a 50 MB answer
+    // would otherwise be buffered up to the limit and copied while the string grows).
+    curl_easy_setopt(p.easy.get(), CURLOPT_MAXFILESIZE_LARGE,
+                     static_cast<curl_off_t>(request.max_response_bytes));
     const CURLcode code = curl_easy_perform(p.easy.get());
     Finish(code, request, t, p);
     return std::move(t.response);
