@@ -1,0 +1,269 @@
+"""The whole loop, end to end: a fault in the simulated Frigate, the exporter's verdict, the
+repository's rules in a real Prometheus, the repository's route in a real Alertmanager, the
+remediator's gates, the restart (Frigate API or Kubernetes API double) and the mail (real SMTP).
+
+Time is compressed by one factor (FHC_E2E_TIME_SCALE, default 30; see e2e_stack.Timing): every
+wait below is a deadline derived from the compressed timings, polled, never a bare sleep.
+"""
+import time
+
+from e2e_stack import parse_time, rule_for_seconds, wait_until
+
+INCIDENT_MAILS = ("restarted", "restart_failed", "blocked", "recovered")
+
+
+def budget(t, alertname, extra=0.0):
+    """Generous deadline for fault -> restart: the chain's worst case three times over."""
+    chain = (t.scrape + t.evaluation + rule_for_seconds(alertname) / t.scale + t.group_wait +
+             t.group_interval * t.consecutive + t.log_poll)
+    return 3 * chain + 10 + extra
+
+
+def restart_after(stack, since, timeout, what="a restart decision"):
+    """The first restart decision taken after `since` (epoch s)."""
+    return wait_until(lambda: next((d for d in stack.restarts()
+                                    if parse_time(d["at"]) >= since - 0.01), None),
+                      timeout, what)
+
+
+def settle(stack, t, periods=3):
+    """Lets a few Alertmanager repeats pass, so a second (wrong) restart would have shown."""
+    time.sleep(periods * t.group_interval)
+
+
+def verdicts(decision):
+    return {v["gate"]: v["outcome"] for v in decision.get("verdicts", [])}
+
+
+def test_slow_detector_restarts_once_recovers_and_closes_the_incident(loop, timing, record):
+    t = timing
+    s = loop()
+    t_fault = s.fault("slow_inference", ms=250)
+    d = restart_after(s, t_fault, budget(t, "FrigateInferenceSlow"))
+    record("slow detector", parse_time(d["at"]) - t_fault)
+    before = [x for x in s.decisions() if parse_time(x["at"]) < parse_time(d["at"])]
+    assert [x["outcome"] for x in before] == ["waiting"] * (t.consecutive - 1), before
+    assert set(verdicts(d).values()) <= {"pass", "not_applicable"}, d
+    # Frigate restarts, comes back healthy, the alert resolves and the incident closes.
+    wait_until(lambda: s.frigate_restarts() == 1, t.recovery_timeout, "Frigate restarted")
+    wait_until(lambda: s.exporter_health().get("healthy") is True, 20, "Frigate healthy again")
+    wait_until(lambda: s.target().get("incident", {}).get("open") is False, 30, "incident closed")
+    mails = wait_until(lambda: (lambda m: m if len(m) >= 2 else None)(s.remediator_mails()),
+                       30, "restarted and recovered mails")
+    assert [m["outcome"] for m in mails] == ["restarted", "recovered"], mails
+    assert "FrigateInferenceSlow" in mails[0]["subject"]
+    body = mails[0]["body"]
+    for text in ("Gate verdicts", "consecutive_failures", "startup_grace", "circuit_breaker",
+                 "Next steps", "inference"):
+        assert text in body, text
+    assert mails[0]["incident"] == mails[1]["incident"] == s.target()["incident"]["id"]
+    settle(s, t)
+    assert s.frigate_restarts() == 1 and len(s.restarts()) == 1
+    assert len(s.remediator_mails()) == 2
+
+
+def test_stuck_detection_lines_restart(loop, timing, record):
+    t = timing
+    s = loop()
+    t_fault = s.fault("stuck_lines", count=0, interval_seconds=0.3)
+    d = restart_after(s, t_fault, budget(t, "FrigateDetectionStuck"))
+    record("stuck-detection lines", parse_time(d["at"]) - t_fault)
+    wait_until(lambda: s.frigate_restarts() == 1, t.recovery_timeout, "Frigate restarted")
+    mail = wait_until(lambda: s.remediator_mails("restarted"), 30, "restarted mail")[0]
+    assert "FrigateDetectionStuck" in mail["subject"], mail["subject"]
+    wait_until(lambda: s.target().get("incident", {}).get("open") is False, 90, "incident closed")
+    assert s.frigate_restarts() == 1
+
+
+def test_hung_detector_force_kill_without_new_detector_restarts(loop, timing, record):
+    t = timing
+    s = loop()
+    t_fault = s.fault("force_kill_no_new_detector")
+    # The exporter calls a force-kill "hung" only after its own grace with no new detector.
+    d = restart_after(s, t_fault, budget(t, "FrigateDetectorHung", extra=70))
+    record("hung detector (includes the exporter's fixed 60 s hung grace)",
+           parse_time(d["at"]) - t_fault)
+    wait_until(lambda: s.frigate_restarts() == 1, t.recovery_timeout, "Frigate restarted")
+    mail = wait_until(lambda: s.remediator_mails("restarted"), 30, "restarted mail")[0]
+    assert "FrigateDetectorHung" in mail["subject"], mail["subject"]
+
+
+def test_edgetpu_missing_never_restarts_and_a_mail_says_a_person_must_act(loop, timing):
+    t = timing
+    s = loop()
+    s.fault("edgetpu_missing")
+    mail = wait_until(lambda: [m for m in s.alertmanager_mails()
+                               if "FrigateEdgeTpuMissing" in m["subject"]],
+                      budget(t, "FrigateEdgeTpuMissing"), "a mail about the missing Edge TPU")[0]
+    assert "A restart will not help" in mail["body"]
+    wait_until(lambda: any(a["alertname"] == "FrigateEdgeTpuMissing"
+                           for a in s.target().get("diagnostics", [])), 20,
+               "the remediator to keep the alert as a diagnostic")
+    settle(s, t)
+    assert s.frigate_restarts() == 0
+    assert s.restarts() == []
+    assert s.remediator_mails() == [], "no incident: nothing the remediator could do"
+
+
+def test_cameras_offline_only_notify(loop, timing):
+    t = timing
+    s = loop()
+    s.fault("cameras_offline")
+    wait_until(lambda: [m for m in s.alertmanager_mails() if "FrigateNoFrames" in m["subject"]],
+               budget(t, "FrigateNoFrames"), "a notification about cameras without frames")
+    settle(s, t)
+    assert s.frigate_restarts() == 0
+    assert s.restarts() == []
+    assert s.remediator_mails() == []
+
+
+def test_node_not_ready_blocks_until_the_node_is_ready(loop, timing, record):
+    t = timing
+    s = loop(action="kubernetes")
+    s.set_node_ready("False")
+    t_fault = s.fault("slow_inference", ms=250)
+    blocked = wait_until(lambda: [d for d in s.decisions() if d["outcome"] == "blocked"],
+                         budget(t, "FrigateInferenceSlow"), "a blocked decision")[0]
+    assert blocked["gate"] == "node_ready", blocked
+    assert verdicts(blocked)["node_ready"] == "block"
+    mail = wait_until(lambda: s.remediator_mails("blocked"), 30, "blocked mail")[0]
+    assert "node_ready" in mail["body"] and "Ready=False" in mail["body"], mail["body"]
+    settle(s, t, periods=2)
+    assert s.restarts() == [] and s.frigate_restarts() == 0
+    t_ready = time.time()
+    s.set_node_ready("True", reason="KubeletReady")
+    d = restart_after(s, t_ready, 6 * t.group_interval + 10)
+    record("node NotReady: fault to restart (blocked until Ready)", parse_time(d["at"]) - t_fault)
+    record("node NotReady: node Ready to restart", parse_time(d["at"]) - t_ready)
+    assert verdicts(d)["node_ready"] == "pass"
+    wait_until(lambda: s.frigate_restarts() == 1, t.recovery_timeout + 10,
+               "the rollout to restart Frigate")
+    wait_until(lambda: s.remediator_mails("restarted"), 40, "restarted mail")
+    assert len(s.remediator_mails("blocked")) == 1, "blocked is mailed once per incident and gate"
+
+
+def test_just_started_frigate_is_left_alone_during_the_grace_period(loop, timing, record):
+    t = timing
+    s = loop(frigate_uptime=0)
+    booted = time.time() - s.sim_state()["uptime"]
+    t_fault = s.fault("slow_inference", ms=250)
+    blocked = wait_until(lambda: [d for d in s.decisions() if d["outcome"] == "blocked"],
+                         budget(t, "FrigateInferenceSlow"), "a blocked decision")[0]
+    assert blocked["gate"] == "startup_grace", blocked
+    assert s.frigate_restarts() == 0
+    d = restart_after(s, t_fault, t.grace + budget(t, "FrigateInferenceSlow"))
+    assert parse_time(d["at"]) - booted >= t.grace - 1, "restarted inside the grace period"
+    assert verdicts(d)["startup_grace"] == "pass"
+    record("just started: fault to restart (grace %ds)" % t.grace, parse_time(d["at"]) - t_fault)
+    wait_until(lambda: s.frigate_restarts() == 1, t.recovery_timeout, "Frigate restarted")
+
+
+def test_fault_that_survives_restarts_opens_the_circuit_and_restarts_resume(loop, timing, record):
+    # The window is compressed further than the rest so the test does not wait two minutes.
+    t = timing.with_(grace=1, circuit_window=24)
+    s = loop(timing=t)
+    t_fault = s.fault("slow_inference", ms=250, persistent=True)
+    first = restart_after(s, t_fault, budget(t, "FrigateInferenceSlow"))
+    record("persistent fault: first restart", parse_time(first["at"]) - t_fault)
+    wait_until(lambda: len(s.restarts()) >= t.max_restarts, 60, f"{t.max_restarts} restarts")
+    blocked = wait_until(lambda: [d for d in s.decisions() if d["gate"] == "circuit_breaker"],
+                         60, "the circuit breaker to block")[0]
+    assert blocked["outcome"] == "blocked"
+    assert len(s.restarts()) == t.max_restarts
+    mail = wait_until(lambda: [m for m in s.remediator_mails("blocked")
+                               if "circuit_breaker" in m["body"]], 30, "circuit mail")[0]
+    assert "circuit breaker stops further restarts" in mail["body"]
+    wait_until(lambda: s.prom_value("frigate_remediator_circuit_open") == 1, 20,
+               "frigate_remediator_circuit_open = 1 in Prometheus")
+    resumed = wait_until(lambda: (lambda r: r[t.max_restarts] if len(r) > t.max_restarts
+                                  else None)(s.restarts()), t.circuit_window + 30,
+                         "restarts to resume after the window")
+    assert parse_time(resumed["at"]) - parse_time(first["at"]) >= t.circuit_window - 0.5
+    record("persistent fault: circuit open to resumed restart",
+           parse_time(resumed["at"]) - parse_time(blocked["at"]))
+
+
+def test_two_clustered_alertmanagers_cause_exactly_one_restart(loop, timing, record):
+    t = timing
+    s = loop(alertmanagers=2)
+    t_fault = s.fault("slow_inference", ms=250)
+    d = restart_after(s, t_fault, budget(t, "FrigateInferenceSlow"))
+    record("two Alertmanagers", parse_time(d["at"]) - t_fault)
+    wait_until(lambda: s.frigate_restarts() == 1, t.recovery_timeout, "Frigate restarted")
+    wait_until(lambda: s.target().get("incident", {}).get("open") is False, 30, "incident closed")
+    settle(s, t)
+    assert s.frigate_restarts() == 1 and len(s.restarts()) == 1
+    assert len(s.remediator_mails("restarted")) == 1
+
+
+def test_remediator_killed_mid_incident_carries_on_from_its_state(loop, timing, record):
+    t = timing.with_(consecutive=3)
+    s = loop(timing=t)
+    t_fault = s.fault("slow_inference", ms=250)
+    wait_until(lambda: s.target().get("consecutive_failures", 0) >= 1,
+               budget(t, "FrigateInferenceSlow"), "the first observation")
+    s.kill_remediator()
+    s.start_remediator()
+    after = s.target()
+    assert after.get("consecutive_failures", 0) >= 1, "the count survived the kill"
+    assert after["incident"]["open"] is True
+    d = restart_after(s, t_fault, budget(t, "FrigateInferenceSlow", extra=10))
+    record("remediator killed after the first observation", parse_time(d["at"]) - t_fault)
+    waiting = [x for x in s.decisions() if x["outcome"] == "waiting"]
+    assert len(waiting) == t.consecutive - 1, "observations before the kill still counted"
+    assert all(x["incident_id"] == d["incident_id"] for x in waiting), "same incident"
+    wait_until(lambda: s.frigate_restarts() == 1, t.recovery_timeout, "Frigate restarted")
+    wait_until(lambda: s.remediator_mails("restarted"), 30, "restarted mail")
+    settle(s, t)
+    assert s.frigate_restarts() == 1 and len(s.restarts()) == 1
+
+
+def test_smtp_down_during_the_restart_mail_arrives_when_it_is_back(loop, timing, record):
+    t = timing
+    s = loop()
+    s.stop_smtp()
+    t_fault = s.fault("slow_inference", ms=250)
+    d = restart_after(s, t_fault, budget(t, "FrigateInferenceSlow"))
+    record("SMTP down", parse_time(d["at"]) - t_fault)
+    wait_until(lambda: s.frigate_restarts() == 1, t.recovery_timeout, "Frigate restarted")
+    wait_until(lambda: any(m.get("attempts", 0) >= 1 for m in s.state().get("outbox", [])),
+               30, "a failed send waiting in the outbox")
+    assert s.mails() == []
+    s.start_smtp()
+    mails = wait_until(lambda: s.remediator_mails("restarted"), 3 * t.mail_retry + 15,
+                       "the mail once SMTP is back")
+    assert len(mails) == 1
+    wait_until(lambda: s.state().get("outbox") == [], 30, "an empty outbox")
+
+
+def test_fault_that_clears_before_the_threshold_never_restarts(loop, timing):
+    t = timing.with_(consecutive=3)
+    s = loop(timing=t)
+    s.fault("slow_inference", ms=250)
+    wait_until(lambda: s.target().get("consecutive_failures", 0) >= 1,
+               budget(t, "FrigateInferenceSlow"), "the first observation")
+    s.clear("slow_inference")
+    wait_until(lambda: (lambda tg: tg.get("consecutive_failures") == 0 and
+                        tg.get("incident", {}).get("open") is False)(s.target()),
+               30, "the count to reset and the incident to close")
+    settle(s, t)
+    assert s.restarts() == [] and s.frigate_restarts() == 0
+    assert s.remediator_mails() == [], "an incident nobody was told about ends silently"
+
+
+def test_resolved_then_firing_again_is_a_new_incident_with_its_own_mail(loop, timing, record):
+    t = timing.with_(grace=1)
+    s = loop(timing=t)
+    t1 = s.fault("slow_inference", ms=250)
+    d1 = restart_after(s, t1, budget(t, "FrigateInferenceSlow"))
+    record("first incident", parse_time(d1["at"]) - t1)
+    wait_until(lambda: s.remediator_mails("recovered"), 40, "the first incident to recover")
+    t2 = s.fault("slow_inference", ms=300)
+    d2 = restart_after(s, t2, budget(t, "FrigateInferenceSlow"))
+    record("second incident", parse_time(d2["at"]) - t2)
+    assert d2["incident_id"] != d1["incident_id"]
+    mails = wait_until(lambda: (lambda m: m if len(m) == 2 else None)(
+        s.remediator_mails("restarted")), 40, "a second restarted mail")
+    assert mails[0]["incident"] == d1["incident_id"]
+    assert mails[1]["incident"] == d2["incident_id"]
+    wait_until(lambda: s.frigate_restarts() == 2, t.recovery_timeout, "Frigate restarted twice")
