@@ -87,10 +87,17 @@ bool Erase(std::vector<TrackedAlert>& list, const std::string& fingerprint) {
 }
 
 // Replaces the entry with the same fingerprint or appends; the list stays bounded by dropping
-// the alert seen longest ago.
-void Upsert(std::vector<TrackedAlert>& list, TrackedAlert alert) {
+// the alert seen longest ago. An identical copy seen again within `resolution` changes nothing:
+// last_seen only orders evictions and informs people, and leaving it alone lets Alertmanager's
+// duplicates and HA double deliveries leave the stored state untouched (no store write each).
+void Upsert(std::vector<TrackedAlert>& list, TrackedAlert alert, std::chrono::seconds resolution) {
   for (auto& x : list) {
     if (x.fingerprint == alert.fingerprint) {
+      if (alert.last_seen - x.last_seen < resolution) {
+        TrackedAlert same_time = alert;
+        same_time.last_seen = x.last_seen;
+        if (same_time == x) return;
+      }
       x = std::move(alert);
       return;
     }
@@ -194,7 +201,8 @@ ObservationResult Engine::Observe(State& state, const Notification& n, WallTime 
         TrackedAlert t = Track(*a, now);
         Erase(remediable ? ts.diagnostics : ts.firing, a->fingerprint);
         if (remediable) firing_now.push_back(t);
-        Upsert(remediable ? ts.firing : ts.diagnostics, std::move(t));
+        Upsert(remediable ? ts.firing : ts.diagnostics, std::move(t),
+               settings_.observation_interval);
       } else {
         Erase(ts.diagnostics, a->fingerprint);
         if (Erase(ts.firing, a->fingerprint) || remediable) resolved_remediable = true;
@@ -212,7 +220,7 @@ ObservationResult Engine::Observe(State& state, const Notification& n, WallTime 
       }
       for (const TrackedAlert& t : firing_now) {
         if (ts.incident->reasons.size() < 20) AddUnique(ts.incident->reasons, AlertReason(t));
-        Upsert(ts.incident->alerts, t);
+        Upsert(ts.incident->alerts, t, settings_.observation_interval);
       }
       // Alertmanager re-sends, HA replicas deliver twice, several groups fire at once: within
       // one interval all of that is one observation.

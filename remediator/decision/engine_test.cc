@@ -131,6 +131,29 @@ TEST(Engine, HaPairsDoubleDeliveryCountsOnce) {
   EXPECT_EQ(h.Frigate().consecutive_failures, 2);
 }
 
+TEST(Engine, DuplicatesWithinTheIntervalLeaveTheStateUnchangedSoNothingIsWritten) {
+  Harness h;
+  Notification n = Firing();
+  n.alerts.push_back(MakeAlert("FrigateCameraSlow", "camera_slow", AlertStatus::kFiring, false));
+  h.Deliver(n, kT0);
+  const State after_first = h.state;
+  h.Deliver(n, kT0 + seconds(10));
+  h.Deliver(n, kT0 + seconds(29));
+  EXPECT_EQ(h.state, after_first) << "a duplicate must not force a state write";
+  // A changed annotation is news even within the interval.
+  n.alerts[0].annotations["summary"] = "worse now";
+  h.Deliver(n, kT0 + seconds(29));
+  EXPECT_EQ(h.Frigate().firing.at(0).annotations.at("summary"), "worse now");
+  EXPECT_EQ(h.Frigate().firing.at(0).last_seen, kT0 + seconds(29));
+  // last_seen lags by less than one interval: a copy an interval later records it.
+  h.Deliver(n, kT0 + seconds(40));
+  EXPECT_EQ(h.Frigate().firing.at(0).last_seen, kT0 + seconds(29));
+  EXPECT_EQ(h.Frigate().diagnostics.at(0).last_seen, kT0 + seconds(40));
+  EXPECT_EQ(h.Frigate().consecutive_failures, 2);
+  h.Deliver(n, kT0 + seconds(59));
+  EXPECT_EQ(h.Frigate().firing.at(0).last_seen, kT0 + seconds(59));
+}
+
 TEST(Engine, TwoConsecutiveObservations30SecondsApartRestart) {
   Harness h;
   h.Deliver(Firing(), kT0);
