@@ -28,29 +28,36 @@ stage "integration, stack and end-to-end tests (pytest)"
 FHC_BUILD_DIR="$root/build/default" "$py" -m pytest -q -p no:cacheprovider \
   --junitxml="$results/pytest.xml" tests/
 
-stage "ASan + UBSan build, unit tests"
+stage "ASan + UBSan build (clang), unit tests"
 bash scripts/build.sh asan
-ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  ctest --test-dir build/asan --output-on-failure -j "$(nproc)" --output-junit "$results/ctest-asan.xml"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+ctest --test-dir build/asan --output-on-failure -j "$(nproc)" --output-junit "$results/ctest-asan.xml"
 
-stage "fuzz targets (${fuzz_seconds} s each)"
-bash scripts/build.sh fuzz
-for bin in build/fuzz/tests/*_fuzz; do
+stage "integration tests against the sanitizer-built programs"
+FHC_BUILD_DIR="$root/build/asan" "$py" -m pytest -q -p no:cacheprovider \
+  --junitxml="$results/pytest-asan.xml" tests/integration/test_exporter_faults.py \
+  tests/integration/test_remediator_webhook.py
+
+stage "fuzz targets (${fuzz_seconds} s each, built in the sanitizer tree)"
+for bin in build/asan/tests/*_fuzz; do
   name=$(basename "$bin")
-  corpus="$root/build/fuzz/corpus/$name"
-  mkdir -p "$corpus"
-  seeds="$root/tests/fuzz/seeds/${name%_fuzz}"
-  [ -d "$seeds" ] || seeds=""
+  work="$root/build/asan/corpus/$name"
+  mkdir -p "$work"
+  seeds=()
+  [ -d "tests/fuzz/corpus/${name%_fuzz}" ] && seeds=("tests/fuzz/corpus/${name%_fuzz}")
+  case "$name" in
+    stats_parser_fuzz) seeds+=(tests/fixtures/stats) ;;
+  esac
   echo "fuzz: $name"
-  "$bin" -max_total_time="$fuzz_seconds" -rss_limit_mb=2048 -max_len=65536 -print_final_stats=0 \
-    "$corpus" $seeds 2>"$results/$name.log" || { tail -50 "$results/$name.log"; exit 1; }
-  grep -E '^(#[0-9]+ +DONE|Done)' "$results/$name.log" | tail -1 || true
+  "$bin" -max_total_time="$fuzz_seconds" -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
+    "$work" "${seeds[@]}" >"$results/$name.log" 2>&1 || { tail -50 "$results/$name.log"; exit 1; }
+  grep -E '^stat::number_of_executed_units' "$results/$name.log" || true
 done
 
 stage "benchmarks (short mode)"
 for bin in build/default/tests/*_bench; do
   echo "bench: $(basename "$bin")"
-  FHC_BENCH_SHORT=1 "$bin" --benchmark_min_time=0.05 >"$results/$(basename "$bin").txt" 2>&1 \
+  FHC_BENCH_LOG_MB=10 "$bin" --benchmark_min_time=0.05 >"$results/$(basename "$bin").txt" 2>&1 \
     || { cat "$results/$(basename "$bin").txt"; exit 1; }
   tail -n +4 "$results/$(basename "$bin").txt"
 done

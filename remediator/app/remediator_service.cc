@@ -218,7 +218,10 @@ void RemediatorService::RecoverPending() {
       if (ts.pending) pending.emplace_back(ts.target, *ts.pending);
     }
   }
-  for (const auto& [target, intent] : pending) {
+  for (const auto& entry : pending) {
+    // Named references, not a structured binding: lambdas below capture them.
+    const Target& target = entry.first;
+    const RestartIntent& intent = entry.second;
     auto happened = action_.RestartHappened(target, IntentTimestamp(intent.at));
     // A restart requested just before the crash may not have begun yet (Frigate answers
     // POST /api/restart before its old process exits), so "did not happen" is final only once

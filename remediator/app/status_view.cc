@@ -46,7 +46,10 @@ std::string RenderStateJson(const State& state, const Engine& engine,
   doc.AddMember("action", str(config.action), a);
   doc.AddMember("state_store", str(config.state_store), a);
   if (doc.HasMember("targets") && doc["targets"].IsObject()) {
-    for (auto& m : doc["targets"].GetObject()) {
+    // Index loop: RapidJSON 1.1's member iterators trip C++20's reversed-operator ambiguity.
+    auto& targets = doc["targets"];
+    for (rapidjson::SizeType i = 0; i < targets.MemberCount(); ++i) {
+      auto& m = *(targets.MemberBegin() + i);
       auto it = state.targets.find(m.name.GetString());
       if (it == state.targets.end() || !m.value.IsObject()) continue;
       m.value.AddMember("circuit_open", engine.CircuitOpen(state, it->second.target, now), a);
