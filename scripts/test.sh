@@ -36,7 +36,9 @@ ctest --test-dir build/asan --output-on-failure -j "$(nproc)" --output-junit "$r
 stage "integration tests against the sanitizer-built programs"
 FHC_BUILD_DIR="$root/build/asan" "$py" -m pytest -q -p no:cacheprovider \
   --junitxml="$results/pytest-asan.xml" tests/integration/test_exporter_faults.py \
-  tests/integration/test_remediator_webhook.py
+  tests/integration/test_remediator_webhook.py \
+  --deselect tests/integration/test_exporter_faults.py::test_a_50_mb_stats_body_is_capped_and_memory_stays_small
+# (that test's memory bound is for the optimised build; ASan's shadow memory is not the program's)
 
 stage "fuzz targets (${fuzz_seconds} s each, built in the sanitizer tree)"
 for bin in build/asan/tests/*_fuzz; do
