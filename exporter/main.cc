@@ -85,6 +85,7 @@ int main(int argc, char** argv) {
                         .max_age_seconds = config->stats_max_age_seconds});
   LogMonitorOptions log_options;
   log_options.window = std::chrono::minutes(config->log_window_minutes);
+  log_options.hung_grace = std::chrono::seconds(config->detector_hung_seconds);
   LogMonitor monitor(clock, log_options, std::move(bundle->source));
   ExporterService service(*config, fetcher, monitor, clock);
 

@@ -30,6 +30,10 @@ std::vector<settings::Spec> ExporterSpecs() {
        accept::OneOf({"frigate-api", "kubernetes", "file", "none"})},
       {"LOG_FILE", "",
        "Frigate's log file for LOG_SOURCE=file (e.g. /dev/shm/logs/frigate/current)"},
+      {"DETECTOR_HUNG_SECONDS", "60",
+       "a detector force-kill not followed by a new detector within this many seconds is "
+       "detector_hung (Frigate's own wait for the killed process is 30 s)",
+       accept::Int(1, 3600)},
       {"LOG_POLL_SECONDS", "10", "how often LOG_SOURCE=frigate-api fetches the log",
        accept::Double(0.2, 3600)},
       {"STATS_MAX_AGE_SECONDS", "1",
@@ -57,6 +61,7 @@ Result<ExporterConfig> ToExporterConfig(const settings::Settings& s) {
   c.log_file = s.Get("LOG_FILE");
   c.log_poll_seconds = s.GetDouble("LOG_POLL_SECONDS");
   c.log_window_minutes = static_cast<int>(s.GetInt("LOG_WINDOW_MINUTES"));
+  c.detector_hung_seconds = static_cast<int>(s.GetInt("DETECTOR_HUNG_SECONDS"));
   c.target_labels = s.GetBool("TARGET_LABELS");
   c.namespace_ = s.Get("NAMESPACE");
   c.deployment = s.Get("DEPLOYMENT_NAME");

@@ -27,6 +27,7 @@ struct ExporterConfig {
   std::string log_file;
   double log_poll_seconds = 10;
   int log_window_minutes = 5;
+  int detector_hung_seconds = 60;
   bool target_labels = false;
   std::string namespace_;
   std::string deployment;

@@ -64,6 +64,7 @@ class Timing:
     mail_retry: float = 60.0       # MAIL_RETRY_SECONDS
     recovery_timeout: float = 600.0  # RECOVERY_TIMEOUT_SECONDS
     log_poll: float = 10.0         # exporter LOG_POLL_SECONDS
+    detector_hung: float = 60.0    # exporter DETECTOR_HUNG_SECONDS
     restart_downtime: float = 5.0  # how long the simulated Frigate is gone during a restart
     am_peer_timeout: float = 15.0  # Alertmanager --cluster.peer-timeout (HA dedup wait)
 
@@ -80,7 +81,8 @@ class Timing:
                 continue
             out[f.name] = v / scale
         # Floors where a program only takes whole seconds or a process needs a moment.
-        for name in ("observation", "grace", "circuit_window", "mail_retry", "recovery_timeout"):
+        for name in ("observation", "grace", "circuit_window", "mail_retry", "recovery_timeout",
+                     "detector_hung"):
             out[name] = max(1.0, round(out[name]))
         out["recovery_timeout"] = max(out["recovery_timeout"], 15.0)
         out["restart_downtime"] = max(out["restart_downtime"], 1.0)
@@ -438,7 +440,8 @@ class Stack:
             "FRIGATE_HC_LISTEN": f"127.0.0.1:{self._port('exporter')}",
             "FRIGATE_HC_FRIGATE_URL": self.sim_url, "FRIGATE_HC_TARGET_LABELS": "true",
             "FRIGATE_HC_NAMESPACE": NAMESPACE, "FRIGATE_HC_DEPLOYMENT_NAME": DEPLOYMENT,
-            "FRIGATE_HC_LOG_POLL_SECONDS": f"{t.log_poll:.2f}", "FRIGATE_HC_LOG_WINDOW_MINUTES": "1",
+            "FRIGATE_HC_LOG_POLL_SECONDS": f"{t.log_poll:.2f}",
+            "FRIGATE_HC_DETECTOR_HUNG_SECONDS": int(t.detector_hung), "FRIGATE_HC_LOG_WINDOW_MINUTES": "1",
             "FRIGATE_HC_STATS_MAX_AGE_SECONDS": "0", "FRIGATE_HC_API_TIMEOUT_SECONDS": "2",
         }
         exporter_env.update(self.opt.exporter_env)
