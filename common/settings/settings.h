@@ -21,9 +21,9 @@ Validator Int(long min, long max);
 Validator Double(double min, double max);
 Validator Bool();  // true/false/1/0/yes/no (case-insensitive)
 Validator OneOf(std::vector<std::string> choices);
-Validator HostPort();        // "host:port", "[v6]:port" or ":port"; port 0-65535
-Validator HttpUrl();         // http:// or https:// URL
-Validator StringList();      // JSON list of strings (["a","b"]) or comma-separated list
+Validator HostPort();         // "host:port", "[v6]:port" or ":port"; port 0-65535
+Validator HttpUrl();          // http:// or https:// URL
+Validator StringList();       // JSON list of strings (["a","b"]) or comma-separated list
 Validator OptionalHttpUrl();  // empty or HttpUrl()
 }  // namespace accept
 
