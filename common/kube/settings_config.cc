@@ -1,5 +1,7 @@
 #include "common/kube/settings_config.h"
 
+#include "common/settings/settings.h"
+
 namespace fhc::kube {
 
 Result<Config> ConfigFromSettings(const std::string& api_url, const std::string& token_file,
@@ -18,9 +20,8 @@ Result<Config> ConfigFromSettings(const std::string& api_url, const std::string&
     if (!ca_file.empty()) c.ca_file = ca_file;
     c.insecure_skip_verify = insecure;
   } else {
-    return Result<Config>::Error(
-        "invalid setting KUBE_API_URL (env FRIGATE_HC_KUBE_API_URL / flag --kube-api-url): \"\" is "
-        "not accepted; expected the Kubernetes API URL when running outside a cluster");
+    return Result<Config>::Error(settings::InvalidSettingMessage(
+        "KUBE_API_URL", "", "the Kubernetes API URL when running outside a cluster"));
   }
   c.timeout = std::chrono::milliseconds(static_cast<long>(timeout_seconds * 1000));
   return c;

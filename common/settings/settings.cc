@@ -308,9 +308,7 @@ ParseResult Parse(const ProgramInfo& program, const std::vector<Spec>& specs,
     }
     if (!value.empty() || !spec.default_value.empty()) {
       if (const std::string expected = spec.validate(value); !expected.empty()) {
-        return Failure("invalid setting " + spec.name + " " + Where(spec.name) + ": " +
-                       (spec.secret ? std::string("(secret value)") : Quote(value)) +
-                       " is not accepted; expected " + expected);
+        return Failure(InvalidSettingMessage(spec.name, value, expected, spec.secret));
       }
     }
     result.settings.Set(spec.name, std::move(value), std::move(source), spec.secret);
@@ -353,6 +351,13 @@ std::vector<Spec> CommonSpecs(const std::string& default_listen) {
       {"KUBE_INSECURE_SKIP_TLS_VERIFY", "false",
        "Skip checking KUBE_API_URL's certificate (for tests only)", accept::Bool()},
   };
+}
+
+std::string InvalidSettingMessage(const std::string& name, const std::string& value,
+                                  const std::string& expected, bool secret) {
+  return "invalid setting " + name + " " + Where(name) + ": " +
+         (secret ? std::string("(secret value)") : Quote(value)) + " is not accepted; expected " +
+         expected;
 }
 
 }  // namespace fhc::settings

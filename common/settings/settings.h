@@ -87,6 +87,12 @@ ParseResult Parse(const ProgramInfo& program, const std::vector<Spec>& specs,
                   const std::vector<std::string>& argv,
                   const std::map<std::string, std::string>& env);
 
+// The one-line error for a value a setting does not accept, as Parse() writes it; for checks
+// that span several settings (e.g. LOG_FILE required when LOG_SOURCE=file). `value` is shown
+// quoted; pass secret=true to hide it.
+std::string InvalidSettingMessage(const std::string& name, const std::string& value,
+                                  const std::string& expected, bool secret = false);
+
 // The process environment as a map.
 std::map<std::string, std::string> ProcessEnvironment();
 

@@ -78,8 +78,7 @@ Result<ExporterConfig> ToExporterConfig(const settings::Settings& s) {
   for (auto& cam : s.GetList("SKIP_CAMERAS")) c.thresholds.skip_cameras.insert(cam);
   if (c.log_source == "file" && c.log_file.empty()) {
     return Result<ExporterConfig>::Error(
-        "invalid setting LOG_FILE (env FRIGATE_HC_LOG_FILE / flag --log-file): \"\" is not "
-        "accepted; expected a file path when LOG_SOURCE=file");
+        settings::InvalidSettingMessage("LOG_FILE", "", "a file path when LOG_SOURCE=file"));
   }
   return c;
 }

@@ -9,18 +9,6 @@ namespace fhc::remediator {
 using settings::Spec;
 namespace accept = settings::accept;
 
-namespace {
-
-std::string Invalid(const std::string& name, const std::string& value,
-                    const std::string& expected) {
-  std::string flag = name;
-  for (auto& c : flag) c = c == '_' ? '-' : static_cast<char>(std::tolower(c));
-  return "invalid setting " + name + " (env FRIGATE_HC_" + name + " / flag --" + flag + "): \"" +
-         value + "\" is not accepted; expected " + expected;
-}
-
-}  // namespace
-
 std::vector<settings::Spec> RemediatorSpecs() {
   std::vector<Spec> specs = settings::CommonSpecs(kRemediatorDefaultListen);
   std::vector<Spec> own = {
@@ -94,21 +82,23 @@ Result<RemediatorConfig> ToRemediatorConfig(const settings::Settings& s,
   c.tls_cert_file = s.Get("TLS_CERT_FILE");
   c.tls_key_file = s.Get("TLS_KEY_FILE");
   if (c.tls_cert_file.empty() != c.tls_key_file.empty()) {
-    return R::Error(Invalid(c.tls_cert_file.empty() ? "TLS_CERT_FILE" : "TLS_KEY_FILE", "",
-                            "both TLS_CERT_FILE and TLS_KEY_FILE, or neither"));
+    return R::Error(
+        settings::InvalidSettingMessage(c.tls_cert_file.empty() ? "TLS_CERT_FILE" : "TLS_KEY_FILE",
+                                        "", "both TLS_CERT_FILE and TLS_KEY_FILE, or neither"));
   }
   c.auth.mode = s.Get("WEBHOOK_AUTH");
   c.auth.token = s.Get("WEBHOOK_TOKEN");
   c.auth.user = s.Get("WEBHOOK_USER");
   c.auth.password = s.Get("WEBHOOK_PASSWORD");
   if (c.auth.mode == "bearer" && c.auth.token.empty()) {
-    return R::Error(Invalid("WEBHOOK_TOKEN", "",
-                            "a token when WEBHOOK_AUTH=bearer (or set "
-                            "WEBHOOK_AUTH=none on purpose)"));
+    return R::Error(settings::InvalidSettingMessage("WEBHOOK_TOKEN", "",
+                                                    "a token when WEBHOOK_AUTH=bearer (or set "
+                                                    "WEBHOOK_AUTH=none on purpose)"));
   }
   if (c.auth.mode == "basic" && (c.auth.user.empty() || c.auth.password.empty())) {
-    return R::Error(Invalid(c.auth.user.empty() ? "WEBHOOK_USER" : "WEBHOOK_PASSWORD", "",
-                            "a value when WEBHOOK_AUTH=basic"));
+    return R::Error(
+        settings::InvalidSettingMessage(c.auth.user.empty() ? "WEBHOOK_USER" : "WEBHOOK_PASSWORD",
+                                        "", "a value when WEBHOOK_AUTH=basic"));
   }
 
   c.in_cluster = kube::InCluster(env);
@@ -118,7 +108,8 @@ Result<RemediatorConfig> ToRemediatorConfig(const settings::Settings& s,
     auto slash = item.find('/');
     if (slash == std::string::npos || slash == 0 || slash + 1 == item.size() ||
         item.find('/', slash + 1) != std::string::npos) {
-      return R::Error(Invalid("ALLOWED_TARGETS", item, "namespace/deployment pairs"));
+      return R::Error(
+          settings::InvalidSettingMessage("ALLOWED_TARGETS", item, "namespace/deployment pairs"));
     }
     d.allowed_targets.push_back(Target{item.substr(0, slash), item.substr(slash + 1)});
   }
@@ -137,7 +128,8 @@ Result<RemediatorConfig> ToRemediatorConfig(const settings::Settings& s,
   if (c.state_store.empty()) c.state_store = c.in_cluster ? "configmap" : "file";
   c.state_file = s.Get("STATE_FILE");
   if (c.state_store == "file" && c.state_file.empty()) {
-    return R::Error(Invalid("STATE_FILE", "", "a file path when STATE_STORE=file"));
+    return R::Error(
+        settings::InvalidSettingMessage("STATE_FILE", "", "a file path when STATE_STORE=file"));
   }
   c.configmap_name = s.Get("CONFIGMAP_NAME");
   c.configmap_namespace = s.Get("NAMESPACE");

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "common/log/log.h"
 #include "remediator/app/remediator_metrics.h"
 #include "remediator/app/status_view.h"
 #include "remediator/app/webhook_auth.h"
@@ -27,31 +28,7 @@ http::ServerResponse Json(int status, std::string body) {
   return r;
 }
 
-std::string JsonString(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
-}
+std::string JsonString(const std::string& s) { return "\"" + log::JsonEscape(s) + "\""; }
 
 http::ServerResponse Error(int status, const std::string& message) {
   return Json(status, "{\"error\":" + JsonString(message) + "}");
