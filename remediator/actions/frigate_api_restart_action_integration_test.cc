@@ -63,6 +63,12 @@ TEST(FrigateApiRestartActionWithSim, RestartGoesDownComesBackAndIsRecognised) {
   auto receipt = action.Restart(kTarget, now);
   ASSERT_TRUE(receipt.ok()) << receipt.error();
   EXPECT_THAT(receipt->detail, HasSubstr("Restarting"));
+  // Like Frigate, the simulator answers before it goes down: its count moves just after.
+  auto counted = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (SimNumber(http, sim.control, "restart_count") == 0 &&
+         std::chrono::steady_clock::now() < counted) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   EXPECT_EQ(SimNumber(http, sim.control, "restart_count"), 1);
 
   bool saw_in_progress = false;
