@@ -156,11 +156,22 @@ const std::vector<ReasonGuide>& AllGuides() { return Table(); }
 const ReasonGuide& GuideFor(std::string_view reason_or_alertname) {
   std::string key = SnakeCase(reason_or_alertname);
   if (key.starts_with("frigate_")) key.erase(0, 8);
-  // Alert names often carry a suffix the reason does not ("FrigateApiUnresponsiveCritical").
+  // Word breaks differ between alert names and reasons ("EdgeTpu" vs "edgetpu"): compare
+  // without underscores. Alert names may also carry a suffix the reason does not
+  // ("FrigateApiUnresponsiveCritical").
+  auto squash = [](std::string_view s) {
+    std::string out;
+    for (char c : s) {
+      if (c != '_') out += c;
+    }
+    return out;
+  };
+  const std::string squashed = squash(key);
   const ReasonGuide* best = nullptr;
   for (const ReasonGuide& g : Table()) {
-    if (key == g.reason) return g;
-    if (!best && key.starts_with(std::string(g.reason) + "_")) best = &g;
+    const std::string reason = squash(g.reason);
+    if (squashed == reason) return g;
+    if (!best && squashed.starts_with(reason)) best = &g;
   }
   return best ? *best : Generic();
 }

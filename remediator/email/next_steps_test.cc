@@ -51,3 +51,28 @@ TEST(NextSteps, UnknownReasonsGetTheGenericGuide) {
 
 }  // namespace
 }  // namespace fhc::remediator
+
+namespace fhc::remediator {
+namespace {
+
+TEST(NextSteps, EveryShippedAlertNameFindsItsReason) {
+  // The alert names of alerts/frigate-health.rules.yml and the reason each stands for.
+  const std::pair<const char*, const char*> kAlerts[] = {
+      {"FrigateApiUnresponsive", "api_unresponsive"},
+      {"FrigateStatsStale", "stats_stale"},
+      {"FrigateInferenceSlow", "inference_slow"},
+      {"FrigateDetectorStuck", "detector_stuck"},
+      {"FrigateDetectionStuck", "detection_stuck"},
+      {"FrigateDetectorHung", "detector_hung"},
+      {"FrigateEdgeTpuMissing", "edgetpu_missing"},
+      {"FrigateRecordingBacklog", "recording_backlog"},
+      {"FrigateNoFrames", "no_frames"},
+      {"FrigateHighSkipRatio", "high_skip_ratio"},
+  };
+  for (const auto& [alert, reason] : kAlerts) {
+    EXPECT_STREQ(GuideFor(alert).reason, reason) << alert;
+  }
+}
+
+}  // namespace
+}  // namespace fhc::remediator
