@@ -127,3 +127,13 @@ def test_alertmanager_route_timing_and_auth():
     assert hook["url"] == "http://frigate-remediator:9712/webhook"
     assert hook["send_resolved"] is True
     assert hook["http_config"]["authorization"]["credentials_file"]
+
+
+def test_every_reason_alert_carries_its_reason_label():
+    """The remediator names incidents and picks next steps by the alert's `reason` label: it must
+    be there whether the expression keeps it (frigate_unhealthy{reason=...}) or the rule sets it."""
+    by_name = {r["alert"]: r for r in rules()}
+    for reason, alert in REASON_ALERTS.items():
+        rule = by_name[alert]
+        keeps_it = rule["expr"].startswith(f'frigate_unhealthy{{reason="{reason}"}}')
+        assert keeps_it or rule["labels"].get("reason") == reason, alert
