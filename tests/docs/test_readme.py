@@ -8,7 +8,7 @@ import sys
 import yaml
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
-from conftest import EXPORTER, REMEDIATOR, ROOT, require_binary  # noqa: E402
+from fhc_testlib import EXPORTER, REMEDIATOR, ROOT, require_binary  # noqa: E402
 
 README = (ROOT / "README.md").read_text()
 
@@ -39,7 +39,7 @@ def test_every_runbook_link_of_the_rules_has_its_section():
 
 
 def test_every_served_metric_family_is_in_the_readme(frigate_sim, exporter, procs, tmp_path):
-    from conftest import free_port, http_get
+    from fhc_testlib import free_port, http_get
     sim = frigate_sim(version="0.16", cameras=2)
     _, url = exporter(sim.url)
     _, _, text = http_get(url + "/metrics")

@@ -25,7 +25,7 @@ import urllib.request
 
 import pytest
 
-from conftest import (KUBE_DOUBLE, PY, REMEDIATOR, ROOT, Proc, free_port, http_get,
+from fhc_testlib import (KUBE_DOUBLE, PY, REMEDIATOR, ROOT, Proc, free_port, http_get,
                       http_post_json, parse_metrics, require_binary, wait_until)
 
 SMTP_SERVER = ROOT / "tests" / "doubles" / "smtp_server.py"

@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from conftest import EXPORTER, http_get, require_binary, wait_until
+from fhc_testlib import EXPORTER, http_get, require_binary, wait_until
 
 SETTINGS = [
     # common to both programs

@@ -13,7 +13,7 @@ import urllib.request
 
 import pytest
 
-from conftest import (http_get, http_post_json, metric, metric_l, parse_metrics, process_rss_kib,
+from fhc_testlib import (http_get, http_post_json, metric, metric_l, parse_metrics, process_rss_kib,
                       promtool_check_metrics, wait_until)
 
 FAST_LOGS = {"LOG_SOURCE": "frigate-api", "LOG_POLL_SECONDS": "0.3", "STATS_MAX_AGE_SECONDS": "0"}

@@ -8,7 +8,7 @@ Run: FHC_BUILD_DIR=build/<dir> /usr/bin/python3 -m pytest -q tests/integration/t
 import concurrent.futures
 import time
 
-from conftest import http_get, metric, parse_metrics
+from fhc_testlib import http_get, metric, parse_metrics
 
 
 def stats_requests(sim):

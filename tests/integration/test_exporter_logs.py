@@ -18,7 +18,7 @@ import time
 
 import pytest
 
-from conftest import KUBE_DOUBLE, PY, free_port, http_get, http_post_json, metric, parse_metrics, \
+from fhc_testlib import KUBE_DOUBLE, PY, free_port, http_get, http_post_json, metric, parse_metrics, \
     wait_until
 
 

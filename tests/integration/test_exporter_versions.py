@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from conftest import http_get, metric, metric_l, parse_metrics, promtool_check_metrics, wait_until
+from fhc_testlib import http_get, metric, metric_l, parse_metrics, promtool_check_metrics, wait_until
 
 VERSIONS = ["0.12", "0.13", "0.14", "0.16", "0.17"]
 # What the simulator's disks really hold, in bytes, and the unit each version reports them in.

@@ -12,7 +12,7 @@ import datetime
 import html
 import json
 
-from conftest import ROOT
+from fhc_testlib import ROOT
 from remediator_fixtures import *  # noqa: F401,F403 (fixtures by name)
 
 KUBECTL_PATCH = ROOT / "tests" / "fixtures" / "kube" / "kubectl_rollout_restart_patch.json"

@@ -15,7 +15,7 @@ import threading
 
 import pytest
 
-from conftest import promtool_check_metrics
+from fhc_testlib import promtool_check_metrics
 from remediator_fixtures import *  # noqa: F401,F403 (fixtures by name)
 
 
