@@ -51,7 +51,7 @@ def test_slow_detector_restarts_once_recovers_and_closes_the_incident(loop, timi
     mails = wait_until(lambda: (lambda m: m if len(m) >= 2 else None)(s.remediator_mails()),
                        30, "restarted and recovered mails")
     assert [m["outcome"] for m in mails] == ["restarted", "recovered"], mails
-    assert "FrigateInferenceSlow" in mails[0]["subject"]
+    assert "inference_slow" in mails[0]["subject"], mails[0]["subject"]
     body = mails[0]["body"]
     for text in ("Gate verdicts", "consecutive_failures", "startup_grace", "circuit_breaker",
                  "Next steps", "inference"):
@@ -70,7 +70,7 @@ def test_stuck_detection_lines_restart(loop, timing, record):
     record("stuck-detection lines", parse_time(d["at"]) - t_fault)
     wait_until(lambda: s.frigate_restarts() == 1, t.recovery_timeout, "Frigate restarted")
     mail = wait_until(lambda: s.remediator_mails("restarted"), 30, "restarted mail")[0]
-    assert "FrigateDetectionStuck" in mail["subject"], mail["subject"]
+    assert "detection_stuck" in mail["subject"], mail["subject"]
     wait_until(lambda: s.target().get("incident", {}).get("open") is False, 90, "incident closed")
     assert s.frigate_restarts() == 1
 
