@@ -52,6 +52,7 @@ for bin in build/asan/tests/*_fuzz; do
   esac
   echo "fuzz: $name"
   "$bin" -max_total_time="$fuzz_seconds" -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
+    -artifact_prefix="$results/$name-" \
     "$work" "${seeds[@]}" >"$results/$name.log" 2>&1 || { tail -50 "$results/$name.log"; exit 1; }
   grep -E '^stat::number_of_executed_units' "$results/$name.log" || true
 done

@@ -67,7 +67,8 @@ std::optional<WallTime> ParseRfc3339(std::string_view s) {
       !Expect(s, pos, ':') || !Digits(s, pos, 2, second)) {
     return std::nullopt;
   }
-  if (month < 1 || month > 12 || day < 1 ||
+  // 1900-2200: time points count nanoseconds in 64 bits (about 1678-2262).
+  if (year < 1900 || year > 2200 || month < 1 || month > 12 || day < 1 ||
       static_cast<unsigned>(day) > DaysInMonth(year, static_cast<unsigned>(month)) || hour > 23 ||
       minute > 59 || second > 60) {  // 60: a leap second, folded into the next one
     return std::nullopt;

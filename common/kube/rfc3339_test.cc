@@ -30,7 +30,8 @@ TEST(ParseRfc3339, RejectsMalformedOrOutOfRange) {
   for (std::string_view bad :
        {"", "2023-11-14", "2023-11-14T22:13:20", "2023-11-14 22:13:20Z", "2023-13-01T00:00:00Z",
         "2023-02-29T00:00:00Z", "2023-11-14T24:00:00Z", "2023-11-14T22:13:20.Z",
-        "2023-11-14T22:13:20+0200", "2023-11-14T22:13:20Zjunk", "abcd-ef-ghTij:kl:mnZ"}) {
+        "2023-11-14T22:13:20+0200", "2023-11-14T22:13:20Zjunk", "abcd-ef-ghTij:kl:mnZ",
+        "9999-12-31T23:59:59Z", "0001-01-01T00:00:00Z"}) {
     EXPECT_FALSE(ParseRfc3339(bad).has_value()) << bad;
   }
 }

@@ -25,8 +25,9 @@ std::optional<WallTime> ParseDateTime(const char* p) {
   }
   const int64_t y = Digits(p, 4), mo = Digits(p + 5, 2), d = Digits(p + 8, 2);
   const int64_t h = Digits(p + 11, 2), mi = Digits(p + 14, 2), s = Digits(p + 17, 2);
-  if (y < 1970 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 ||
-      s > 60) {
+  // Up to 2200: the clock counts nanoseconds in 64 bits, which ends in 2262.
+  if (y < 1970 || y > 2200 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 ||
+      s < 0 || s > 60) {
     return std::nullopt;
   }
   const std::chrono::year_month_day ymd{std::chrono::year(static_cast<int>(y)),

@@ -285,3 +285,16 @@ TEST(LogClassifier, FixturesOfEachVersion) {
 
 }  // namespace
 }  // namespace fhc::exporter
+
+namespace fhc::exporter {
+namespace {
+
+TEST(LineTime, YearsPastTheClocksRangeAreNoTime) {
+  // Found by the fuzzer: year 9999 overflowed the nanosecond clock.
+  EXPECT_FALSE(ParseS6Time("9999-01-01 09:11:12.749417159  x").has_value());
+  EXPECT_FALSE(ParseBracketTime("[9999-01-01 09:11:12]").has_value());
+  EXPECT_TRUE(ParseBracketTime("[2200-12-31 23:59:59]").has_value());
+}
+
+}  // namespace
+}  // namespace fhc::exporter
