@@ -20,7 +20,8 @@ def post_maybe_cut(r, body):
     """The webhook's answer, or None when the process died before answering."""
     try:
         return r.post(body)
-    except (http.client.RemoteDisconnected, ConnectionError, OSError):
+    except (http.client.HTTPException, ConnectionError, OSError):
+        # HTTPException covers RemoteDisconnected and IncompleteRead (died mid-answer).
         return None
 
 
@@ -38,6 +39,10 @@ def test_crash_then_restart_never_restarts_twice_nor_loses_the_mail(
     answer = post_maybe_cut(first, notification())
     if point == "after_intent_stored":
         assert answer is None, answer  # died before answering: Alertmanager sends again
+    elif point == "after_restart_requested" and answer is None:
+        # The restart worker may die while the answer is still on its way: the intent was
+        # stored before answering, which is what the checks below rely on.
+        pass
     else:
         assert answer[0] == 200 and answer[1]["decisions"][0]["outcome"] == "restart", answer
     assert first.killed_by_sigkill(timeout=20), first.proc.output()
