@@ -30,17 +30,19 @@ def free_port():
 
 
 class Proc:
-    """A child process whose output is collected; `wait_for` reads until a line matches."""
+    """A child process in its own process group whose output is collected (and, with `logdir`,
+    appended to <logdir>/<name>.log); `wait_for` reads until a line matches."""
 
-    def __init__(self, argv, env=None, name=None):
+    def __init__(self, argv, env=None, name=None, logdir=None):
         self.name = name or pathlib.Path(argv[0]).name
         full_env = dict(os.environ)
-        full_env.update(env or {})
+        full_env.update({k: str(v) for k, v in (env or {}).items()})
         self.p = subprocess.Popen(
             [str(a) for a in argv], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
             env=full_env, text=True, bufsize=1, start_new_session=True)
         self.lines = []
         self._cv = threading.Condition()
+        self._log = open(pathlib.Path(logdir) / f"{self.name}.log", "a") if logdir else None
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
 
@@ -48,11 +50,14 @@ class Proc:
         for line in self.p.stdout:
             with self._cv:
                 self.lines.append(line.rstrip("\n"))
+                if self._log:
+                    self._log.write(line)
+                    self._log.flush()
                 self._cv.notify_all()
         with self._cv:
             self._cv.notify_all()
 
-    def wait_for(self, pattern, timeout=15, start=0):
+    def wait_for(self, pattern, timeout=20, start=0):
         rx = re.compile(pattern)
         deadline = time.time() + timeout
         with self._cv:
@@ -83,8 +88,15 @@ class Proc:
             try:
                 self.p.wait(timeout)
             except subprocess.TimeoutExpired:
-                os.killpg(self.p.pid, signal.SIGKILL)
+                try:
+                    os.killpg(self.p.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
                 self.p.wait(5)
+        self._reader.join(2)
+        if self._log:
+            self._log.close()
+            self._log = None
         return self.p.returncode
 
 

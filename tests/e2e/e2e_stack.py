@@ -24,7 +24,7 @@ import re
 import shutil
 import signal
 import socket
-import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -32,6 +32,10 @@ import urllib.parse
 import urllib.request
 
 import yaml
+
+# The process helper shared with the other suites (tests/fhc_testlib.py).
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
+from fhc_testlib import Proc  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 PY = "/usr/bin/python3"
@@ -186,75 +190,6 @@ def wait_until(predicate, timeout, what, interval=0.1):
     raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what} (last: {last!r})")
 
 
-class Proc:
-    """A child in its own process group; output to a file and kept in memory for `wait_for`."""
-
-    def __init__(self, name, argv, env=None, logdir=None):
-        self.name = name
-        full_env = dict(os.environ)
-        full_env.update({k: str(v) for k, v in (env or {}).items()})
-        self.p = subprocess.Popen([str(a) for a in argv], stdout=subprocess.PIPE,
-                                  stderr=subprocess.STDOUT, env=full_env, text=True, bufsize=1,
-                                  start_new_session=True)
-        self.lines = []
-        self._cv = threading.Condition()
-        self._log = open(pathlib.Path(logdir) / f"{name}.log", "a") if logdir else None
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self):
-        for line in self.p.stdout:
-            with self._cv:
-                self.lines.append(line.rstrip("\n"))
-                if self._log:
-                    self._log.write(line)
-                    self._log.flush()
-                self._cv.notify_all()
-        with self._cv:
-            self._cv.notify_all()
-
-    def wait_for(self, pattern, timeout=20, start=0):
-        rx = re.compile(pattern)
-        deadline = time.monotonic() + timeout
-        with self._cv:
-            i = start
-            while True:
-                while i < len(self.lines):
-                    m = rx.search(self.lines[i])
-                    if m:
-                        return m
-                    i += 1
-                left = deadline - time.monotonic()
-                if left <= 0 or (self.p.poll() is not None and i >= len(self.lines)):
-                    raise AssertionError(f"{self.name}: no line matching {pattern!r} within "
-                                         f"{timeout}s; last output:\n" + "\n".join(self.lines[-30:]))
-                self._cv.wait(min(left, 0.2))
-
-    def running(self):
-        return self.p.poll() is None
-
-    def stop(self, sig=signal.SIGTERM, timeout=10):
-        """Stops this process group (only ours: the id we started)."""
-        if self.p.poll() is None:
-            try:
-                os.killpg(self.p.pid, sig)
-            except ProcessLookupError:
-                pass
-            try:
-                self.p.wait(timeout)
-            except subprocess.TimeoutExpired:
-                try:
-                    os.killpg(self.p.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-                self.p.wait(5)
-        self._reader.join(2)
-        if self._log:
-            self._log.close()
-            self._log = None
-        return self.p.returncode
-
-
 # ---------------------------------------------------------------------------------------------
 # Configuration rendering
 
@@ -397,7 +332,7 @@ class Stack:
 
     # -- lifecycle ------------------------------------------------------------------------
     def _start(self, name, argv, env=None):
-        p = Proc(name, argv, env, self.dir)
+        p = Proc(argv, env, name, logdir=self.dir)
         self.procs[name] = p
         return p
 
