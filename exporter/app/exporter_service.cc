@@ -8,8 +8,11 @@ LogFacts ToLogFacts(const LogSnapshot& logs) {
   LogFacts f;
   f.stuck_events_in_window = logs.stuck_in_window;
   f.backlog_events_in_window = logs.backlog_total_in_window;
+  f.backlog_keep_up_in_window = logs.backlog_keep_up_in_window;
+  f.backlog_unprocessed_in_window = logs.backlog_unprocessed_in_window;
   f.detector_hung = logs.detector_hung;
   f.edgetpu_missing = logs.edgetpu_missing_in_window;
+  f.edgetpu_wrong_model = logs.edgetpu_wrong_model_in_window;
   return f;
 }
 
@@ -34,6 +37,11 @@ Evaluation ExporterService::Evaluate() {
   in.stats_error = e.fetch->error;
   in.now_unix = ToUnixSeconds(clock_.Now());
   in.logs = ToLogFacts(e.logs);
+  {
+    std::lock_guard lock(version_mu_);
+    if (in.stats != nullptr && !in.stats->version.empty()) last_version_ = in.stats->version;
+    in.last_known_version = last_version_;
+  }
   e.verdict = EvaluateHealth(in, config_.thresholds);
   return e;
 }

@@ -3,6 +3,7 @@
 // window, judge health, and render metrics or the verdict. All collectors are registered here,
 // in one place.
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,8 @@ class ExporterService {
   LogEventsCollector log_collector_;
   metrics::ProcessCollector process_collector_;
   std::vector<const prometheus::Collectable*> registry_;
+  std::mutex version_mu_;
+  std::string last_version_;  // Frigate's version as the stats last reported it
 };
 
 // Converts the log snapshot into what the health verdict needs (pure).

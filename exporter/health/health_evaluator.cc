@@ -7,6 +7,8 @@
 #include <array>
 #include <functional>
 
+#include "exporter/stats/frigate_version.h"
+
 namespace fhc::exporter {
 namespace {
 
@@ -91,11 +93,52 @@ ReasonResult EdgeTpuMissing(const Context& c) {
                                           : "no missing-EdgeTPU lines in the window");
 }
 
+// Frigate 0.15 (frigate/record/maintainer.py, PR #14341) split the recording backlog into two
+// wordings with two causes: "Too many unprocessed recording segments" (the detect/record pipeline
+// is stuck; a restart helps) and "Unable to keep up with recording segments" (moving segments
+// out of the cache is too slow: storage; a restart does not help). Up to 0.14 "Unable to keep
+// up" was the only wording and covered both. The version comes from the stats (the last known
+// one while they cannot be fetched); when it was never known, the wordings are read the 0.15+
+// way, so an unknown Frigate is told about slow storage rather than restarted in vain.
+bool BacklogWordingsSplit(const Context& c) {
+  const std::string_view text =
+      c.in.stats != nullptr ? std::string_view(c.in.stats->version) : c.in.last_known_version;
+  const auto version = ParseFrigateVersion(text);
+  return !version || *version >= FrigateVersion{0, 15, 0};
+}
+
 ReasonResult RecordingBacklog(const Context& c) {
-  int n = c.in.logs.backlog_events_in_window;
+  const LogFacts& l = c.in.logs;
+  if (!BacklogWordingsSplit(c)) {
+    int n = l.backlog_events_in_window;
+    return Result(Reason::kRecordingBacklog, n > c.th.backlog_threshold,
+                  fmt::format("{} recording-backlog lines in the window (limit {})", n,
+                              c.th.backlog_threshold));
+  }
+  int n = l.backlog_events_in_window - l.backlog_keep_up_in_window;
   return Result(Reason::kRecordingBacklog, n > c.th.backlog_threshold,
-                fmt::format("{} recording-backlog lines in the window (limit {})", n,
-                            c.th.backlog_threshold));
+                fmt::format("{} \"Too many unprocessed recording segments\" lines in the window "
+                            "(limit {})",
+                            n, c.th.backlog_threshold));
+}
+
+ReasonResult RecordingStorageSlow(const Context& c) {
+  if (!BacklogWordingsSplit(c)) {
+    return Result(Reason::kRecordingStorageSlow, false,
+                  "before Frigate 0.15 \"Unable to keep up\" counts as recording_backlog");
+  }
+  int n = c.in.logs.backlog_keep_up_in_window;
+  return Result(Reason::kRecordingStorageSlow, n > c.th.backlog_threshold,
+                fmt::format("{} \"Unable to keep up with recording segments\" lines in the "
+                            "window (limit {})",
+                            n, c.th.backlog_threshold));
+}
+
+ReasonResult EdgeTpuWrongModel(const Context& c) {
+  return Result(Reason::kEdgeTpuWrongModel, c.in.logs.edgetpu_wrong_model,
+                c.in.logs.edgetpu_wrong_model
+                    ? "\"Incorrect model used with EdgeTPU\" in the window"
+                    : "no wrong-model lines in the window");
 }
 
 // Cameras the fps checks look at: all but SKIP_CAMERAS, and only those reporting camera_fps.
@@ -144,7 +187,7 @@ struct ReasonRow {
   Check check;
 };
 
-constexpr std::array<ReasonRow, 10> kReasons{{
+constexpr std::array<ReasonRow, 12> kReasons{{
     {Reason::kApiUnresponsive, "api_unresponsive", ApiUnresponsive},
     {Reason::kStatsStale, "stats_stale", StatsStale},
     {Reason::kInferenceSlow, "inference_slow", InferenceSlow},
@@ -155,6 +198,8 @@ constexpr std::array<ReasonRow, 10> kReasons{{
     {Reason::kRecordingBacklog, "recording_backlog", RecordingBacklog},
     {Reason::kNoFrames, "no_frames", NoFrames},
     {Reason::kHighSkipRatio, "high_skip_ratio", HighSkipRatio},
+    {Reason::kEdgeTpuWrongModel, "edgetpu_wrong_model", EdgeTpuWrongModel},
+    {Reason::kRecordingStorageSlow, "recording_storage_slow", RecordingStorageSlow},
 }};
 
 }  // namespace

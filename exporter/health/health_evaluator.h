@@ -30,8 +30,12 @@ struct HealthThresholds {
 struct LogFacts {
   int stuck_events_in_window = 0;
   int backlog_events_in_window = 0;  // all cameras, every wording
+  // Of which (the rest is 0.11's "Too many recording segments"):
+  int backlog_keep_up_in_window = 0;      // "Unable to keep up with recording segments ..."
+  int backlog_unprocessed_in_window = 0;  // "Too many unprocessed recording segments ..." (0.15+)
   bool detector_hung = false;
   bool edgetpu_missing = false;
+  bool edgetpu_wrong_model = false;  // "Incorrect model used with EdgeTPU" (0.16+)
 };
 
 struct HealthInput {
@@ -40,6 +44,9 @@ struct HealthInput {
   std::string stats_error;
   double now_unix = 0;  // wall clock of the evaluation, for stats age and detector start
   LogFacts logs;
+  // Frigate's version when `stats` is null: the last one the stats reported ("" if never), so a
+  // failed fetch does not change what a log wording means.
+  std::string last_known_version;
 };
 
 enum class Reason {
@@ -53,6 +60,8 @@ enum class Reason {
   kRecordingBacklog,
   kNoFrames,
   kHighSkipRatio,
+  kEdgeTpuWrongModel,
+  kRecordingStorageSlow,
 };
 
 // Stable names: values of frigate_unhealthy{reason}, keys of /health and the alert labels.

@@ -65,9 +65,10 @@ TEST(HealthEvaluator, ReasonNamesAreTheContractsNames) {
   std::vector<std::string> names;
   for (Reason r : AllReasons()) names.emplace_back(ReasonName(r));
   EXPECT_THAT(
-      names, ElementsAre("api_unresponsive", "stats_stale", "inference_slow", "detector_stuck",
-                         "detection_stuck", "detector_hung", "edgetpu_missing", "recording_backlog",
-                         "no_frames", "high_skip_ratio"));
+      names,
+      ElementsAre("api_unresponsive", "stats_stale", "inference_slow", "detector_stuck",
+                  "detection_stuck", "detector_hung", "edgetpu_missing", "recording_backlog",
+                  "no_frames", "high_skip_ratio", "edgetpu_wrong_model", "recording_storage_slow"));
 }
 
 TEST(HealthEvaluator, NoStatsIsApiUnresponsiveWithTheCauseAndNothingElse) {
@@ -137,6 +138,60 @@ TEST(HealthEvaluator, BacklogLinesOverThresholdFail) {
   auto s = HealthyStats();
   EXPECT_FALSE(Failing(Judge(&s, {.backlog_events_in_window = 5}), Reason::kRecordingBacklog));
   EXPECT_TRUE(Failing(Judge(&s, {.backlog_events_in_window = 6}), Reason::kRecordingBacklog));
+}
+
+// "Unable to keep up" lines of one camera, 6 in the window (BACKLOG_THRESHOLD 5).
+constexpr LogFacts kSixKeepUp{.backlog_events_in_window = 6, .backlog_keep_up_in_window = 6};
+constexpr LogFacts kSixUnprocessed{.backlog_events_in_window = 6,
+                                   .backlog_unprocessed_in_window = 6};
+
+TEST(HealthEvaluator, Frigate014SingleBacklogWordingStillRestarts) {
+  // Up to 0.14 "Unable to keep up" was Frigate's only backlog wording: recording_backlog.
+  auto s = HealthyStats();
+  s.version = "0.14.1-f4f3cfa";
+  auto v = Judge(&s, kSixKeepUp);
+  EXPECT_THAT(v.FailingReasons(), ElementsAre("recording_backlog"));
+  s.version = "0.12.1-367d724";
+  EXPECT_THAT(Judge(&s, kSixKeepUp).FailingReasons(), ElementsAre("recording_backlog"));
+}
+
+TEST(HealthEvaluator, From015UnableToKeepUpIsSlowStorageAndTooManyUnprocessedIsBacklog) {
+  auto s = HealthyStats();
+  for (const char* version :
+       {"0.15.0-cea210d", "0.16.4-3a9c1e2", "0.17.2-b81d5e4", "0.18.0-beta1"}) {
+    SCOPED_TRACE(version);
+    s.version = version;
+    auto v = Judge(&s, kSixKeepUp);
+    EXPECT_THAT(v.FailingReasons(), ElementsAre("recording_storage_slow"));
+    EXPECT_THAT(Judge(&s, kSixUnprocessed).FailingReasons(), ElementsAre("recording_backlog"));
+    // At the threshold neither fails.
+    EXPECT_TRUE(Judge(&s, {.backlog_events_in_window = 10,
+                           .backlog_keep_up_in_window = 5,
+                           .backlog_unprocessed_in_window = 5})
+                    .healthy());
+  }
+}
+
+TEST(HealthEvaluator, BacklogWordingsKeepTheirMeaningWhileTheStatsCannotBeFetched) {
+  HealthInput in;
+  in.stats_error = "connection refused";
+  in.now_unix = kNow;
+  in.logs = kSixKeepUp;
+  in.last_known_version = "0.14.1-f4f3cfa";
+  EXPECT_THAT(EvaluateHealth(in, {}).FailingReasons(),
+              ElementsAre("api_unresponsive", "recording_backlog"));
+  in.last_known_version = "0.16.4-3a9c1e2";
+  EXPECT_THAT(EvaluateHealth(in, {}).FailingReasons(),
+              ElementsAre("api_unresponsive", "recording_storage_slow"));
+  in.last_known_version = "";  // never known: told, not restarted in vain
+  EXPECT_THAT(EvaluateHealth(in, {}).FailingReasons(),
+              ElementsAre("api_unresponsive", "recording_storage_slow"));
+}
+
+TEST(HealthEvaluator, WrongEdgeTpuModelIsItsOwnReason) {
+  auto s = HealthyStats();
+  auto v = Judge(&s, {.edgetpu_wrong_model = true});
+  EXPECT_THAT(v.FailingReasons(), ElementsAre("edgetpu_wrong_model"));
 }
 
 TEST(HealthEvaluator, LogOnlyReasonsAreJudgedEvenWhenTheApiIsDown) {

@@ -99,7 +99,7 @@ std::string HealthText(const HealthReport& r) {
                      r.log_source == "none" ? "off" : (r.log_source_up ? "up" : "DOWN"),
                      r.log_window_minutes);
   for (const auto& res : v.results) {
-    out += fmt::format("  {} {:<18} {}\n", res.failing ? "FAIL" : "ok  ", ReasonName(res.reason),
+    out += fmt::format("  {} {:<22} {}\n", res.failing ? "FAIL" : "ok  ", ReasonName(res.reason),
                        res.detail);
   }
   return out;

@@ -10,6 +10,7 @@
 
 #include <array>
 #include <cstring>
+#include <optional>
 #include <string>
 
 #include "exporter/logs/line_time.h"
@@ -23,10 +24,13 @@ enum class Anchor { kPrefix, kSuffix };
 // Where the camera or detector named by a line is found.
 enum class Subject {
   kNone,
-  kCameraAfter,         // "... for front_door. Keeping ..." : token right after the prefix
-  kCameraBefore,        // "front_door exceeded fps limit..." : token right before the suffix
-  kDetectorFromLogger,  // logger "detector.coral" -> "coral"
-  kCameraFromPath,      // "/tmp/cache/front@20240101...mp4" or "front-20240101....mp4" -> "front"
+  kCameraAfter,   // "... for front_door. Keeping ..." : token right after the prefix
+  kCameraBefore,  // "front_door exceeded fps limit..." : token right before the suffix
+  // "<cam> in the last <N>s. Restarting ...": the suffix starts at "s. ", after any number N
+  // (0.18: N = record_stale_threshold = max(120, 2 * segment_time + 30)).
+  kCameraBeforeSeconds,
+  kFromLogger,      // logger "<logger_prefix><name>": "detector.coral" -> "coral"
+  kCameraFromPath,  // "/tmp/cache/front@20240101...mp4" or "front-20240101....mp4" -> "front"
 };
 
 struct Pattern {
@@ -34,6 +38,9 @@ struct Pattern {
   Anchor anchor;
   LogEventKind kind;
   Subject subject;
+  // kCameraAfter: text that must follow the token ("Process <name> (PID ..."); kFromLogger:
+  // the logger's prefix before the name.
+  std::string_view aux = {};
 };
 
 using K = LogEventKind;
@@ -41,7 +48,7 @@ using A = Anchor;
 using S = Subject;
 
 // One row per wording, including the variants of each Frigate version
-// (reference: shared/reference/frigate-log-lines.md).
+// (reference: shared/reference/frigate-log-lines.md; the file and tag of each is beside it).
 constexpr Pattern kPatterns[] = {
     {"Detection appears to be stuck. Restarting detection process", A::kPrefix, K::kDetectionStuck,
      S::kNone},
@@ -54,8 +61,10 @@ constexpr Pattern kPatterns[] = {
     {"Detection process didn't exit. Force killing", A::kPrefix, K::kDetectorForceKill,
      S::kNone},  // 0.14+
     {"Detection process has exited", A::kPrefix, K::kDetectorExited, S::kNone},
-    {"Starting detection process: ", A::kPrefix, K::kDetectorStarted, S::kDetectorFromLogger},
+    {"Starting detection process: ", A::kPrefix, K::kDetectorStarted, S::kFromLogger, "detector."},
     {"No EdgeTPU was detected", A::kPrefix, K::kEdgeTpuMissing, S::kNone},
+    // frigate/detectors/plugins/edgetpu_tfl.py v0.16.0+: a non-.tflite model on a Coral.
+    {"Incorrect model used with EdgeTPU", A::kPrefix, K::kEdgeTpuWrongModel, S::kNone},
     {"TPU found", A::kPrefix, K::kEdgeTpuFound, S::kNone},
     {"Unable to keep up with recording segments in cache for ", A::kPrefix, K::kRecordingBacklog,
      S::kCameraAfter},  // 0.12+
@@ -67,16 +76,31 @@ constexpr Pattern kPatterns[] = {
      S::kCameraFromPath},
     {"Failed to probe corrupt segment ", A::kPrefix, K::kCorruptSegment, S::kCameraFromPath},
     // 0.12-0.16 "No new recording segments were created for <cam> in the last 120s. restarting..."
-    {" in the last 120s. restarting the ffmpeg record process...", A::kSuffix,
-     K::kNoRecordingSegments, S::kCameraBefore},
-    // 0.17+ "<reason> for <cam> in the last 120s. Restarting ...", every reason ends the same way.
-    {" in the last 120s. Restarting the ffmpeg record process...", A::kSuffix,
-     K::kNoRecordingSegments, S::kCameraBefore},
+    {"s. restarting the ffmpeg record process...", A::kSuffix, K::kNoRecordingSegments,
+     S::kCameraBeforeSeconds},
+    // 0.17 "<reason> for <cam> in the last 120s. Restarting ...", 0.18 "... in the last <N>s.
+    // Restarting ..." (frigate/video/ffmpeg.py v0.18.0-beta1); every reason ends the same way.
+    {"s. Restarting the ffmpeg record process...", A::kSuffix, K::kNoRecordingSegments,
+     S::kCameraBeforeSeconds},
+    // 0.17+ frigate/video.py, 0.18 frigate/video/ffmpeg.py: "... for <cam> at <segment time>".
+    {"Invalid recording segment detected for ", A::kPrefix, K::kInvalidRecordingSegment,
+     S::kCameraAfter},
     {"No frames received from ", A::kPrefix, K::kNoFrames, S::kCameraAfter},
     {"Ffmpeg process crashed unexpectedly for ", A::kPrefix, K::kFfmpegCrashed, S::kCameraAfter},
     {": Unable to read frames from ffmpeg process.", A::kSuffix, K::kFfmpegReadFailed,
      S::kCameraBefore},
+    // frigate/video.py v0.12.0-v0.17.2, frigate/video/ffmpeg.py v0.18.0-beta1.
+    {": ffmpeg process is not running. exiting capture thread...", A::kSuffix,
+     K::kCaptureThreadExited, S::kCameraBefore},
+    // frigate/events/audio.py v0.13.0+, logger "audio.<camera>".
+    {"ffmpeg process is not running, restarting...", A::kPrefix, K::kAudioFfmpegRestarted,
+     S::kFromLogger, "audio."},
     {" exceeded fps limit. Exiting ffmpeg...", A::kSuffix, K::kFpsLimitExceeded, S::kCameraBefore},
+    // frigate/watchdog.py v0.18.0-beta1: "Process <name> (PID <pid>) exited with code <code>" and
+    // "Process <name> restarting too frequently (5 times in 60s), backing off".
+    {"Process ", A::kPrefix, K::kProcessExited, S::kCameraAfter, " (PID "},
+    {"Process ", A::kPrefix, K::kProcessRestartBackoff, S::kCameraAfter,
+     " restarting too frequently"},
     {"[ERROR] The go2rtc service is not responding to ping", A::kPrefix, K::kGo2rtcUnresponsive,
      S::kNone},
     {"[INFO] Starting Frigate...", A::kPrefix, K::kFrigateStarting, S::kNone},
@@ -105,6 +129,12 @@ constexpr std::array<std::string_view, kLogEventKindCount> kNames = {
     "go2rtc_unresponsive",
     "frigate_starting",
     "frigate_exited",
+    "edgetpu_wrong_model",
+    "invalid_recording_segment",
+    "capture_thread_exited",
+    "audio_ffmpeg_restarted",
+    "process_exited",
+    "process_restart_backoff",
 };
 
 // Rows indexed by the byte their anchor starts (prefix) or ends (suffix) with.
@@ -174,34 +204,55 @@ std::string CameraFromPath(std::string_view text) {
   return {};
 }
 
-std::string ExtractSubject(const Pattern& p, const Parsed& parsed) {
+std::size_t CameraTokenEnd(std::string_view msg, std::size_t from) {
+  while (from < msg.size() && IsCameraChar(msg[from])) ++from;
+  return from;
+}
+
+std::size_t CameraTokenBegin(std::string_view msg, std::size_t end) {
+  while (end > 0 && IsCameraChar(msg[end - 1])) --end;
+  return end;
+}
+
+// The subject of a line whose anchor matched, or nullopt when the rest of the wording does not
+// fit (then the line is not this row's).
+std::optional<std::string> ExtractSubject(const Pattern& p, const Parsed& parsed) {
   const std::string_view msg = parsed.message;
   switch (p.subject) {
     case S::kNone:
-      return {};
+      return std::string();
     case S::kCameraAfter: {
-      std::size_t i = p.literal.size();
-      std::size_t j = i;
-      while (j < msg.size() && IsCameraChar(msg[j])) ++j;
+      const std::size_t i = p.literal.size();
+      const std::size_t j = CameraTokenEnd(msg, i);
+      if (!p.aux.empty() && msg.substr(j, p.aux.size()) != p.aux) return std::nullopt;
       return std::string(msg.substr(i, j - i));
     }
     case S::kCameraBefore: {
+      const std::size_t end = msg.size() - p.literal.size();
+      return std::string(msg.substr(CameraTokenBegin(msg, end), end - CameraTokenBegin(msg, end)));
+    }
+    case S::kCameraBeforeSeconds: {
+      constexpr std::string_view kInTheLast = " in the last ";
       std::size_t end = msg.size() - p.literal.size();
-      std::size_t begin = end;
-      while (begin > 0 && IsCameraChar(msg[begin - 1])) --begin;
+      const std::size_t digits_end = end;
+      while (end > 0 && msg[end - 1] >= '0' && msg[end - 1] <= '9') --end;
+      if (end == digits_end || end < kInTheLast.size() ||
+          msg.substr(end - kInTheLast.size(), kInTheLast.size()) != kInTheLast) {
+        return std::nullopt;
+      }
+      end -= kInTheLast.size();
+      const std::size_t begin = CameraTokenBegin(msg, end);
       return std::string(msg.substr(begin, end - begin));
     }
-    case S::kDetectorFromLogger: {
-      constexpr std::string_view kDetectorLogger = "detector.";
-      if (parsed.logger.substr(0, kDetectorLogger.size()) == kDetectorLogger) {
-        return std::string(parsed.logger.substr(kDetectorLogger.size()));
+    case S::kFromLogger:
+      if (parsed.logger.substr(0, p.aux.size()) == p.aux) {
+        return std::string(parsed.logger.substr(p.aux.size()));
       }
-      return {};
-    }
+      return std::string();
     case S::kCameraFromPath:
       return CameraFromPath(msg.substr(p.literal.size()));
   }
-  return {};
+  return std::string();
 }
 
 bool Matches(const Pattern& p, std::string_view msg) {
@@ -229,8 +280,9 @@ std::optional<LogEvent> ClassifyLine(std::string_view line) {
     rows &= rows - 1;
     const Pattern& p = kPatterns[i];
     if (!Matches(p, msg)) continue;
-    LogEvent event{p.kind, ExtractSubject(p, parsed), ParseLineTime(line)};
-    return event;
+    std::optional<std::string> subject = ExtractSubject(p, parsed);
+    if (!subject) continue;
+    return LogEvent{p.kind, std::move(*subject), ParseLineTime(line)};
   }
   return std::nullopt;
 }

@@ -81,6 +81,36 @@ const Wording kWordings[] = {
     {"frigate.video", "lawn: Unable to read frames from ffmpeg process.", K::kFfmpegReadFailed,
      "lawn"},
     {"watchdog.lawn", "lawn exceeded fps limit. Exiting ffmpeg...", K::kFpsLimitExceeded, "lawn"},
+    // frigate/detectors/plugins/edgetpu_tfl.py v0.16.0 .. v0.18.0-beta1
+    {"frigate.detectors.plugins.edgetpu_tfl",
+     "Incorrect model used with EdgeTPU. Only .tflite models can be used with a Coral EdgeTPU.",
+     K::kEdgeTpuWrongModel, ""},
+    // frigate/video.py v0.17.2, frigate/video/ffmpeg.py v0.18.0-beta1
+    {"watchdog.street", "Invalid recording segment detected for street at 1762000000.0",
+     K::kInvalidRecordingSegment, "street"},
+    // frigate/video/ffmpeg.py v0.18.0-beta1: the threshold is max(120, 2 * segment_time + 30)
+    {"watchdog.street",
+     "No new recording segments were created for street in the last 150s. Restarting the ffmpeg "
+     "record process...",
+     K::kNoRecordingSegments, "street"},
+    {"watchdog.front-2",
+     "No valid segments created since last invalid segment for front-2 in the last 630s. "
+     "Restarting the ffmpeg record process...",
+     K::kNoRecordingSegments, "front-2"},
+    // frigate/video.py v0.12.1 .. v0.17.2, frigate/video/ffmpeg.py v0.18.0-beta1
+    {"frigate.video", "lawn: ffmpeg process is not running. exiting capture thread...",
+     K::kCaptureThreadExited, "lawn"},
+    // frigate/events/audio.py v0.13.2 .. v0.18.0-beta1 (logger audio.<camera>)
+    {"audio.lawn", "ffmpeg process is not running, restarting...", K::kAudioFfmpegRestarted,
+     "lawn"},
+    // frigate/watchdog.py v0.18.0-beta1
+    {"frigate.watchdog", "Process recording (PID 412) exited with code -9", K::kProcessExited,
+     "recording"},
+    {"frigate.watchdog", "Process review_segment (PID None) exited with code 1", K::kProcessExited,
+     "review_segment"},
+    {"frigate.watchdog",
+     "Process embeddings restarting too frequently (5 times in 60s), backing off",
+     K::kProcessRestartBackoff, "embeddings"},
 };
 
 std::string PythonLine(const Wording& w) {
@@ -158,8 +188,16 @@ TEST(LogClassifier, OrdinaryAndLookAlikeLinesAreNotCounted) {
       "(0.14.1-f4f3cfa)",
       "[2024-03-05 10:11:12] root                           INFO    : Waiting for detection "
       "process to exit gracefully...",
-      "[2024-03-05 10:11:12] frigate.video ERROR   : lawn: ffmpeg process is not running. exiting "
-      "capture thread...",
+      // multiprocessing's traceback header, and the 0.18 watchdog's lines that are not faults.
+      "2024-03-05 09:11:12.749417159  Process detector:coral:",
+      "[2024-03-05 10:11:12] frigate.watchdog INFO    : Process output exited cleanly, not "
+      "restarting",
+      "[2024-03-05 10:11:12] frigate.watchdog INFO    : Restarted recording (PID 988)",
+      // A record restart without a number of seconds is no wording Frigate ever had.
+      "[2024-03-05 10:11:12] watchdog.a ERROR   : No new recording segments were created for a in "
+      "the last s. Restarting the ffmpeg record process...",
+      "[2024-03-05 10:11:12] watchdog.a ERROR   : No new recording segments were created for a "
+      "lately 120s. Restarting the ffmpeg record process...",
       "[2024-03-05 10:11:12] frigate.app INFO    : Detection appears to be fine",
       // The wording quoted inside another message is not the event.
       "[2024-03-05 10:11:12] frigate.api INFO    : user searched for 'TPU found'",
@@ -219,6 +257,7 @@ TEST(LogClassifier, FixturesOfEachVersion) {
         {K::kFfmpegReadFailed, 1},
         {K::kRecordingCacheOverflow, 1},
         {K::kCorruptSegment, 1},
+        {K::kCaptureThreadExited, 1},
         {K::kDetectionStopped, 1}},
        {{"driveway", 1}}},
       {"frigate-0.12.log",
@@ -261,8 +300,34 @@ TEST(LogClassifier, FixturesOfEachVersion) {
         {K::kDetectionStuck, 1},
         {K::kDetectorForceKill, 1},
         {K::kDetectorExited, 1},
+        {K::kInvalidRecordingSegment, 1},
         {K::kRecordingBacklogUnprocessed, 1}},
        {{"street", 1}}},
+      {"frigate-0.16.log",
+       {{K::kFrigateStarting, 2},
+        {K::kEdgeTpuWrongModel, 1},
+        {K::kDetectionStopped, 1},
+        {K::kFrigateExited, 1},
+        {K::kFfmpegReadFailed, 1},
+        {K::kCaptureThreadExited, 1},
+        {K::kFfmpegCrashed, 1},
+        {K::kAudioFfmpegRestarted, 1},
+        {K::kRecordingBacklog, 1},
+        {K::kRecordingBacklogUnprocessed, 1},
+        {K::kNoRecordingSegments, 1}},
+       {{"patio", 1}, {"gate", 1}}},
+      {"frigate-0.18.log",
+       {{K::kFrigateStarting, 1},
+        {K::kProcessExited, 2},
+        {K::kProcessRestartBackoff, 1},
+        {K::kNoRecordingSegments, 3},
+        {K::kInvalidRecordingSegment, 1},
+        {K::kFfmpegReadFailed, 1},
+        {K::kCaptureThreadExited, 1},
+        {K::kAudioFfmpegRestarted, 1},
+        {K::kEdgeTpuWrongModel, 1},
+        {K::kRecordingBacklog, 1}},
+       {{"front", 1}}},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.file);

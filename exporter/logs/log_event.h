@@ -22,17 +22,23 @@ enum class LogEventKind {
   kRecordingBacklogUnprocessed,  // "Too many unprocessed recording segments in cache for <cam>"
   kRecordingCacheOverflow,       // 0.11 "Too many recording segments in cache for <cam>"
   kCorruptSegment,               // "Discarding a corrupt recording segment" / "Failed to probe..."
-  kNoRecordingSegments,  // "... for <cam> in the last 120s. Restarting the ffmpeg record..."
-  kNoFrames,             // "No frames received from <cam> in 20 seconds. Exiting ffmpeg..."
-  kFfmpegCrashed,        // "Ffmpeg process crashed unexpectedly for <cam>."
-  kFfmpegReadFailed,     // "<cam>: Unable to read frames from ffmpeg process."
-  kFpsLimitExceeded,     // "<cam> exceeded fps limit. Exiting ffmpeg..."
-  kGo2rtcUnresponsive,   // "The go2rtc service is not responding to ping, restarting..."
-  kFrigateStarting,      // "[INFO] Starting Frigate..."
-  kFrigateExited,        // "[INFO] Service Frigate exited with code ..."
+  kNoRecordingSegments,      // "... for <cam> in the last <N>s. Restarting the ffmpeg record..."
+  kNoFrames,                 // "No frames received from <cam> in 20 seconds. Exiting ffmpeg..."
+  kFfmpegCrashed,            // "Ffmpeg process crashed unexpectedly for <cam>."
+  kFfmpegReadFailed,         // "<cam>: Unable to read frames from ffmpeg process."
+  kFpsLimitExceeded,         // "<cam> exceeded fps limit. Exiting ffmpeg..."
+  kGo2rtcUnresponsive,       // "The go2rtc service is not responding to ping, restarting..."
+  kFrigateStarting,          // "[INFO] Starting Frigate..."
+  kFrigateExited,            // "[INFO] Service Frigate exited with code ..."
+  kEdgeTpuWrongModel,        // 0.16+ "Incorrect model used with EdgeTPU. Only .tflite models ..."
+  kInvalidRecordingSegment,  // 0.17+ "Invalid recording segment detected for <cam> at <time>"
+  kCaptureThreadExited,      // "<cam>: ffmpeg process is not running. exiting capture thread..."
+  kAudioFfmpegRestarted,     // audio.<cam>: "ffmpeg process is not running, restarting..."
+  kProcessExited,            // 0.18 watchdog "Process <name> (PID <pid>) exited with code <c>"
+  kProcessRestartBackoff,    // 0.18 "Process <name> restarting too frequently (...), backing off"
 };
 
-inline constexpr int kLogEventKindCount = 19;
+inline constexpr int kLogEventKindCount = 25;
 
 // Stable snake_case name, e.g. "detection_stuck", "recording_backlog".
 std::string_view EventName(LogEventKind kind);

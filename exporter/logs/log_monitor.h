@@ -36,8 +36,13 @@ struct LogSnapshot {
   int backlog_total_in_window = 0;         // all cameras together (the CronJob's count)
   bool detector_hung = false;              // force-kill without a new detector
   bool edgetpu_missing_in_window = false;  // "No EdgeTPU was detected" in the window
-  uint64_t lines_read = 0;                 // lines delivered by the source
-  uint64_t lines_duplicate = 0;            // of which dropped as already seen
+  // "Incorrect model used with EdgeTPU" (0.16+) in the window.
+  bool edgetpu_wrong_model_in_window = false;
+  // backlog_total_in_window by wording (Frigate 0.15+ gives the two wordings two causes):
+  int backlog_keep_up_in_window = 0;      // "Unable to keep up with recording segments ..."
+  int backlog_unprocessed_in_window = 0;  // "Too many unprocessed recording segments ..." (0.15+)
+  uint64_t lines_read = 0;                // lines delivered by the source
+  uint64_t lines_duplicate = 0;           // of which dropped as already seen
   std::optional<WallTime> newest_line_time;
 };
 
@@ -47,6 +52,13 @@ struct LogMonitorOptions {
   LineDeduplicator::Options dedup;
 };
 
+// Dating the repeats of a collapsed line (Frigate 0.16+ /api/logs, see repeated_message_counter.h).
+// Frigate stamps "Last message repeated N times" with the FIRST line's time, so the repeats'
+// own times are unknown; what is known is a range: after the first line (or after the poll that
+// saw the previous, smaller N) and no later than the poll that reads the marker, or than the next
+// line of the same delivery when one follows (a different line ended the run). The repeats are
+// spread evenly over that range, so a fault that keeps logging stays in the window for as long as
+// it logs, and an old run that ended long ago stays where it happened.
 class LogMonitor {
  public:
   // `source` may be null (LOG_SOURCE=none): the snapshot then only carries zeros.
@@ -66,7 +78,19 @@ class LogMonitor {
   LogSnapshot Snapshot() const;
 
  private:
-  void Count(const LogEvent& event, int64_t times);
+  // Totals, cameras and detector state of `times` occurrences of `event`.
+  void Record(const LogEvent& event, int64_t times);
+  // Places the pending repeats in the window; `next_line` is the time of the line that followed
+  // the marker in the same delivery (nullopt: none known, the run may still be going on).
+  void PlacePendingRepeats(std::optional<WallTime> next_line) const;
+
+  struct PendingRepeats {
+    LogEventKind kind;
+    std::string subject;
+    int64_t count = 0;
+    WallTime not_before{};
+    WallTime read_at{};
+  };
 
   const Clock& clock_;
   LogMonitorOptions options_;
@@ -78,7 +102,8 @@ class LogMonitor {
   LineDeduplicator dedup_;
   RepeatedMessageCounter repeats_;
   std::optional<LogEvent> last_event_;  // event of the previous line (for repeat markers)
-  mutable EventWindow window_;          // pruned on read; pruning is not an observable change
+  mutable std::optional<PendingRepeats> pending_;  // placed by the next line or snapshot
+  mutable EventWindow window_;  // pruned on read; pruning is not an observable change
   DetectorHungTracker hung_;
   std::map<LogEventKind, uint64_t> totals_;
   std::set<std::string> backlog_cameras_;  // bounded by kMaxBacklogCameras

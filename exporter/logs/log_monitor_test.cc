@@ -101,6 +101,80 @@ TEST(LogMonitor, RepeatMarkersOfFrigate016CountAsMoreEvents) {
   EXPECT_EQ(m.Snapshot().totals.at(K::kRecordingBacklogUnprocessed), 5u);
 }
 
+// What Frigate 0.16+ /api/logs (process_logs, frigate/util/services.py v0.16.4/v0.17.2/
+// v0.18.0-beta1) returns for a log whose last `runs` lines are one message logged every `every`
+// seconds from `first_offset_s` on: the first line, then "<its s6 time>  [LOGGING] Last message
+// repeated N times".
+std::vector<std::string> Collapsed(const std::string& first_line, int repeats) {
+  return {first_line, first_line.substr(0, 29) + "  [LOGGING] Last message repeated " +
+                          std::to_string(repeats) + " times"};
+}
+
+TEST(LogMonitor, BacklogRepeatedEvery10sFor10MinutesThroughCollapsedLogStaysUnhealthy) {
+  // The exporter polls every 10 s from the start of the fault; the fake clock is the poll time.
+  FakeClock clock;
+  LogMonitor m(clock, {}, nullptr);
+  const std::string first = S6(0, "frigate.record.maintainer", Unprocessed("front"));
+  int failing_polls = 0;
+  for (int t = 0; t <= 600; t += 10) {
+    clock.Advance(t == 0 ? 0s : 10s);
+    // At time t the log holds the first line and t/10 repeats of it (one every 10 s).
+    const int repeats = t / 10;
+    if (repeats == 0) {
+      m.OnLine(first);
+    } else {
+      for (const auto& l : Collapsed(first, repeats)) m.OnLine(l);
+    }
+    const LogSnapshot s = m.Snapshot();
+    EXPECT_EQ(s.totals.at(K::kRecordingBacklogUnprocessed), static_cast<uint64_t>(repeats + 1));
+    // BACKLOG_THRESHOLD 5: failing from the 6th line on, and never again below.
+    if (t >= 60) {
+      EXPECT_GT(s.backlog_in_window.at("front"), 5) << "at " << t << " s";
+      EXPECT_GT(s.backlog_unprocessed_in_window, 5) << "at " << t << " s";
+      ++failing_polls;
+    }
+  }
+  EXPECT_EQ(failing_polls, 55);
+  // The window holds about the last 5 minutes of it (30 lines), not all 61 and not 0.
+  const LogSnapshot s = m.Snapshot();
+  EXPECT_GE(s.backlog_total_in_window, 29);
+  EXPECT_LE(s.backlog_total_in_window, 31);
+  // The fault stops: its lines leave the window 5 minutes later.
+  clock.Advance(5min + 10s);
+  for (const auto& l : Collapsed(first, 60)) m.OnLine(l);
+  EXPECT_EQ(m.Snapshot().backlog_total_in_window, 0);
+}
+
+TEST(LogMonitor, FirstReadOfAnOngoingCollapsedRunSpreadsItUpToNow) {
+  // `check`, or an exporter that starts while the fault goes on: one read, 60 repeats since
+  // 10 minutes ago, nothing after them. Spread evenly, half of them are in the 5-minute window.
+  FakeClock clock;
+  LogMonitor m(clock, {}, nullptr);
+  for (const auto& l : Collapsed(S6(-600, "frigate.record.maintainer", Backlog("front")), 60)) {
+    m.OnLine(l);
+  }
+  const LogSnapshot s = m.Snapshot();
+  EXPECT_EQ(s.totals.at(K::kRecordingBacklog), 61u);
+  EXPECT_EQ(s.backlog_keep_up_in_window, 30);
+}
+
+TEST(LogMonitor, AnOldCollapsedRunThatEndedStaysWhereItHappened) {
+  // 200 repeats three hours ago, ended by another line 2.5 hours ago: a freshly started exporter
+  // must not count them now (that would restart a Frigate that is fine).
+  FakeClock clock;
+  LogMonitor m(clock, {}, nullptr);
+  for (const auto& l :
+       Collapsed(S6(-3 * 3600, "frigate.record.maintainer", Unprocessed("a")), 200)) {
+    m.OnLine(l);
+  }
+  m.OnLine(S6(-9000, "frigate.app", "Camera processor started for a: 12"));
+  m.OnLine(S6(-60, "frigate.watchdog", kStuck));
+  const LogSnapshot s = m.Snapshot();
+  EXPECT_EQ(s.totals.at(K::kRecordingBacklogUnprocessed), 201u);
+  EXPECT_EQ(s.backlog_total_in_window, 0);
+  EXPECT_EQ(s.stuck_in_window, 1);
+}
+
 TEST(LogMonitor, HungDetectorAndMissingEdgeTpu) {
   FakeClock clock;
   LogMonitor m(clock, {}, nullptr);

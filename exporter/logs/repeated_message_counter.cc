@@ -1,5 +1,6 @@
 #include "exporter/logs/repeated_message_counter.h"
 
+#include <algorithm>
 #include <functional>
 
 #include "exporter/logs/line_time.h"
@@ -24,22 +25,29 @@ std::optional<int64_t> ParseRepeatMarker(std::string_view line) {
   return n;
 }
 
-int64_t RepeatedMessageCounter::OnLine(std::string_view line, std::optional<WallTime> time) {
+RepeatGrowth RepeatedMessageCounter::OnLine(std::string_view line, std::optional<WallTime> time,
+                                            WallTime now) {
   auto n = ParseRepeatMarker(line);
   if (!n) {
     have_prev_ = true;
     prev_time_ = time;
     prev_hash_ = std::hash<std::string_view>{}(line);
-    return 0;
+    return {};
   }
   // The marker carries the repeated line's own timestamp; anything else means the line before
   // it in this delivery is not the one repeated.
-  if (!have_prev_ || !time || !prev_time_ || *prev_time_ != *time) return 0;
-  auto& seen = counted_[{*time, prev_hash_}];
-  const int64_t fresh = *n > seen ? *n - seen : 0;
-  if (*n > seen) seen = *n;
+  if (!have_prev_ || !time || !prev_time_ || *prev_time_ != *time) return {};
+  auto [it, first_sight] = counted_.try_emplace({*time, prev_hash_});
+  Seen& seen = it->second;
+  RepeatGrowth growth;
+  if (*n > seen.count) {
+    growth.count = *n - seen.count;
+    growth.not_before = first_sight ? *time : std::max(*time, seen.at);
+    seen.count = *n;
+    seen.at = now;
+  }
   while (counted_.size() > kMaxRemembered) counted_.erase(counted_.begin());
-  return fresh;
+  return growth;
 }
 
 }  // namespace fhc::exporter

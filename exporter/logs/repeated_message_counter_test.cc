@@ -16,8 +16,10 @@ std::string Marker(int n, const std::string& ts = "2025-06-01 10:00:00.000000000
   return ts + "  [LOGGING] Last message repeated " + std::to_string(n) + " times";
 }
 
-int64_t Feed(RepeatedMessageCounter& c, const std::string& line) {
-  return c.OnLine(line, ParseLineTime(line));
+const WallTime kRead = FromUnixSeconds(1'748'772'000);  // 2025-06-01 10:00:00 UTC
+
+int64_t Feed(RepeatedMessageCounter& c, const std::string& line, WallTime now = kRead) {
+  return c.OnLine(line, ParseLineTime(line), now).count;
 }
 
 TEST(RepeatMarker, Parses) {
@@ -37,6 +39,19 @@ TEST(RepeatedMessageCounter, OnlyTheGrowthOfAMarkerAcrossPollsIsNew) {
   EXPECT_EQ(Feed(c, Marker(5)), 2);
   EXPECT_EQ(Feed(c, kLine), 0);
   EXPECT_EQ(Feed(c, Marker(5)), 0);
+}
+
+TEST(RepeatedMessageCounter, GrowthHappenedAfterThePollThatSawTheSmallerCount) {
+  RepeatedMessageCounter c;
+  const WallTime first = *ParseLineTime(kLine);
+  c.OnLine(kLine, first, first + std::chrono::seconds(30));
+  RepeatGrowth g = c.OnLine(Marker(3), first, first + std::chrono::seconds(30));
+  EXPECT_EQ(g.count, 3);
+  EXPECT_EQ(g.not_before, first) << "never seen: they came after the repeated line";
+  c.OnLine(kLine, first, first + std::chrono::seconds(40));
+  g = c.OnLine(Marker(4), first, first + std::chrono::seconds(40));
+  EXPECT_EQ(g.count, 1);
+  EXPECT_EQ(g.not_before, first + std::chrono::seconds(30)) << "the poll that read 3";
 }
 
 TEST(RepeatedMessageCounter, MarkerWithoutItsLineIsIgnored) {
