@@ -271,8 +271,18 @@ def group_same_stamp(contents):
     return out
 
 
-def collapse_repeats(contents):
-    """0.16+ /api/logs: runs of the same message become "[LOGGING] Last message repeated"."""
+def collapse_repeats(contents, service="frigate"):
+    """0.16+ /api/logs: `process_logs` of frigate/util/services.py (identical at v0.16.4,
+    v0.17.2 and v0.18.0-beta1; 0.14/0.15 do not collapse, see group_same_stamp).
+
+    Lines are stripped; lines under 10 characters are dropped; a line without two spaces gets
+    "<datetime.now()>  " in front. A line whose message equals the previous kept line's is
+    dropped and counted; for the frigate service the message is what follows the first "]"
+    (the Python date), so the same message logged at another time still repeats. When a run
+    ends (another message, or the end of the file) Frigate appends
+    "<s6 time of the run's FIRST line>  [LOGGING] Last message repeated <N> times", N = lines
+    dropped. `start`/`end` then slice the processed list, so totalLines counts processed lines.
+    """
     out, last_msg, last_ts, repeats = [], None, None, 0
     for raw_line in contents.splitlines():
         clean = raw_line.strip()
@@ -283,8 +293,10 @@ def collapse_repeats(contents):
         date_end = clean.index("  ")
         ts = clean[:date_end]
         full = clean[date_end:].strip()
-        parts = full.split("]", 1)
-        msg = parts[1].strip() if len(parts) > 1 else full
+        msg = full
+        if service == "frigate":
+            parts = full.split("]", 1)
+            msg = parts[1].strip() if len(parts) > 1 else full
         if msg == last_msg:
             repeats += 1
             continue
@@ -316,6 +328,18 @@ BACKLOG_WORDINGS = {
 }
 
 EDGETPU_LOGGER = "frigate.detectors.plugins.edgetpu_tfl"
+
+
+def at_least(sim, version):
+    """True when the simulated Frigate is `version` ("0.16") or newer."""
+    return tuple(int(x) for x in sim.profile.key.split(".")) >= \
+        tuple(int(x) for x in version.split("."))
+
+
+def require(sim, version, what):
+    if not at_least(sim, version):
+        raise BadRequest("%s is logged by Frigate %s+ only (this is %s)"
+                         % (what, version, sim.profile.key))
 
 
 def ev_detector_start(sim, det):
@@ -353,15 +377,25 @@ def ev_force_kill(sim, det, **_):
                 "Detection process %s exit. Force killing..." % sim.profile.didnt)]
 
 
-def ev_edgetpu_missing(sim, det, **_):
+def ev_edgetpu_missing(sim, det, wrong_model=False, **_):
+    """The detector fails to load its delegate and dies; Frigate's watchdog then exits.
+
+    wrong_model (0.16+, frigate/detectors/plugins/edgetpu_tfl.py v0.16.4): the model file is
+    not .tflite, so the same ValueError is logged as "Incorrect model used with EdgeTPU".
+    """
     out = []
     if sim.profile.starting_detection_line:
         out.append(rec("detector." + det, "INFO",
                        "Starting detection process: %d" % sim.pids["detector:" + det]))
+    if wrong_model:
+        require(sim, "0.16", "Incorrect model used with EdgeTPU")
+        error = ("Incorrect model used with EdgeTPU. Only .tflite models can be used with "
+                 "a Coral EdgeTPU.")
+    else:
+        error = ("No EdgeTPU was detected. If you do not have a Coral device yet, you "
+                 "must configure CPU detectors.")
     out += [rec(EDGETPU_LOGGER, "INFO", "Attempting to load TPU as usb"),
-            rec(EDGETPU_LOGGER, "ERROR",
-                "No EdgeTPU was detected. If you do not have a Coral device yet, you "
-                "must configure CPU detectors."),
+            rec(EDGETPU_LOGGER, "ERROR", error),
             raw("Process detector:%s:" % det),
             raw("Traceback (most recent call last):", same=True),
             raw('  File "/usr/lib/python3.9/multiprocessing/process.py", line 315, in '
@@ -422,6 +456,20 @@ def ev_corrupt_segment(sim, camera, **_):
                 "Discarding a corrupt recording segment: /tmp/cache/" + name)]
 
 
+def ev_audio_ffmpeg(sim, camera, **_):
+    """frigate/events/audio.py v0.13.2 .. v0.17.2: the audio ffmpeg died; Frigate restarts it."""
+    require(sim, "0.13", "the audio ffmpeg restart line")
+    return [rec("audio." + camera, "ERROR", "ffmpeg process is not running, restarting...")]
+
+
+def ev_invalid_segment(sim, camera, **_):
+    """frigate/video.py v0.17.2 CameraWatchdog: the recorder published an invalid segment."""
+    require(sim, "0.17", "Invalid recording segment detected")
+    return [rec("watchdog." + camera, "WARNING",
+                "Invalid recording segment detected for %s at %.1f"
+                % (camera, time.time() - 10))]
+
+
 def ev_heartbeat(sim, **_):
     # Real Frigate is quiet at INFO when healthy; this synthetic line only makes the log
     # grow (and, on 0.16+, exercises the "Last message repeated" collapsing).
@@ -440,6 +488,8 @@ LOG_EVENTS = {
     "record_stalled": (ev_record_stalled, "camera"),
     "exceeded_fps": (ev_exceeded_fps, "camera"),
     "corrupt_segment": (ev_corrupt_segment, "camera"),
+    "audio_ffmpeg": (ev_audio_ffmpeg, "camera"),
+    "invalid_segment": (ev_invalid_segment, "camera"),
     "heartbeat": (ev_heartbeat, None),
 }
 
@@ -454,11 +504,16 @@ FAULTS = {
     "stuck_detector": {"detector": None, "age_seconds": 30.0},
     "stuck_lines": {"count": 1, "interval_seconds": 10.0, "once": False,
                     "detector": None},
-    "backlog_lines": {"camera": None, "count": 1, "wording": None, "segments": None},
+    # interval_seconds 0: `count` lines at once. > 0: one line every interval (the first at
+    # once) while the fault lasts, `count` lines in all (0: no limit). The lines are identical
+    # (same camera and segments), so 0.16+ /api/logs collapses them as it does in real life.
+    "backlog_lines": {"camera": None, "count": 1, "wording": None, "segments": None,
+                      "interval_seconds": 0.0},
     "force_kill_no_new_detector": {"detector": None},
     # crash_after_seconds > 0: Frigate exits that long after each start, as the real
     # watchdog does when the detector process dies (a crash loop the restart can't fix).
-    "edgetpu_missing": {"detector": None, "crash_after_seconds": 0.0},
+    # wrong_model (0.16+): a non-.tflite model instead of a missing device; same crash loop.
+    "edgetpu_missing": {"detector": None, "crash_after_seconds": 0.0, "wrong_model": False},
     "cameras_offline": {"cameras": "all"},
     "camera_pid_null": {"cameras": "all"},
     "high_skip": {"ratio": 0.5, "cameras": "all"},
@@ -635,6 +690,10 @@ class Sim:
             raise BadRequest("high_skip.ratio must be within 0..1")
         if p.get("wording") is not None and p["wording"] not in BACKLOG_WORDINGS:
             raise BadRequest("wording must be one of %s" % sorted(BACKLOG_WORDINGS))
+        if p.get("wording") == "too_many_unprocessed":
+            require(self, "0.15", "Too many unprocessed recording segments")
+        if p.get("wrong_model"):
+            require(self, "0.16", "Incorrect model used with EdgeTPU")
         if "detector" in p:
             p["detector"] = self.subject("detector", p["detector"])
         if name == "backlog_lines":
@@ -658,9 +717,13 @@ class Sim:
                 p["next_at"] = time.time()  # first one at once, then every interval
         elif name == "backlog_lines":
             wording = p["wording"] or "unable_to_keep_up"
-            for _ in range(max(p["count"], 0)):
-                self.emit(ev_backlog(self, p["camera"], wording=wording,
-                                     segments=p["segments"]))
+            if p["interval_seconds"] > 0:
+                p["emitted"] = 0
+                p["next_at"] = time.time()  # first one at once (tick), then every interval
+            else:
+                for _ in range(max(p["count"], 0)):
+                    self.emit(ev_backlog(self, p["camera"], wording=wording,
+                                         segments=p["segments"]))
         elif name == "force_kill_no_new_detector":
             det = p["detector"]
             self.frozen_inference[det] = self._inference_base(det, self.snapshot_seq)
@@ -669,7 +732,8 @@ class Sim:
             det = p["detector"]
             self.frozen_inference[det] = self._inference_base(det, self.snapshot_seq)
         elif name == "edgetpu_missing":
-            self.emit(ev_edgetpu_missing(self, p["detector"]))
+            self.emit(ev_edgetpu_missing(self, p["detector"],
+                                         wrong_model=bool(p.get("wrong_model"))))
 
     def _one_shot(self, name):
         if name == "log_rotation":
@@ -711,6 +775,14 @@ class Sim:
                     f["emitted"] += 1
                     self.dirty = True
                 f["next_at"] = now + max(f["interval_seconds"], 0.05)
+            b = self.faults.get("backlog_lines")
+            if b and b["interval_seconds"] > 0 and now >= b.get("next_at", now):
+                if b["count"] <= 0 or b["emitted"] < b["count"]:
+                    self.emit(ev_backlog(self, b["camera"],
+                                         wording=b["wording"] or "unable_to_keep_up",
+                                         segments=b["segments"]))
+                    b["emitted"] += 1
+                b["next_at"] = now + max(b["interval_seconds"], 0.05)
             em = self.faults.get("edgetpu_missing")
             if em and em["crash_after_seconds"] > 0 and \
                     now - max(em["set_at"], self.boot_wall) >= em["crash_after_seconds"]:
@@ -1057,7 +1129,7 @@ class Sim:
                                                                      sorted(LOG_EVENTS)))
                 builder, kind = LOG_EVENTS[name]
                 extra = {k: v for k, v in body.items()
-                         if k in ("wording", "keep", "segments")}
+                         if k in ("wording", "keep", "segments", "wrong_model")}
                 if extra.get("wording") not in (None, *BACKLOG_WORDINGS):
                     raise BadRequest("wording must be one of %s" % sorted(BACKLOG_WORDINGS))
                 count = int(body.get("count", 1))
@@ -1363,7 +1435,7 @@ class ApiHandler(BaseHTTPRequestHandler):
                         "msg": "Input should be a valid integer, unable to parse string "
                                "as an integer", "input": values[0]}]})
         lines = (group_same_stamp(contents) if p.logs_style == "grouped"
-                 else collapse_repeats(contents))
+                 else collapse_repeats(contents, service))
         body = {"totalLines": len(lines), "lines": lines[bounds[0]:bounds[1]]}
         self._json_body(body, {k: v for k, v in faults.items() if k == "truncated_json"})
 
@@ -1387,6 +1459,9 @@ class ApiHandler(BaseHTTPRequestHandler):
                         log.cond.wait(0.1)
                     new = log.lines[pos:]
                     pos += len(new)
+                # stream_logs (frigate/api/app.py v0.16.4) runs process_logs on every line
+                # as it is read: stripped, short ones dropped, nothing to collapse within one.
+                new = [x for line in new for x in collapse_repeats(line + "\n", "frigate")]
                 if new:
                     data = "".join(x + "\n" for x in new).encode()
                     self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))

@@ -444,6 +444,83 @@ def test_logs_0_16_collapses_repeats_and_rejects_bad_ints(start):
     assert sim.get("/api/logs/frigate?start=x")[0] == 422
 
 
+def _sim_module():
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("frigate_sim_module", SIM)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+PROCESS_LOGS_FIXTURE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
+                                    "fixtures", "logs", "process_logs-0.16.json")
+
+
+def test_collapse_is_frigates_process_logs_for_every_service_and_slice():
+    """The fixture was rendered by Frigate's own process_logs (v0.16.4; same in 0.17.2 and
+    0.18.0-beta1): the simulator must give the same lines and totalLines."""
+    mod = _sim_module()
+    fixture = json.load(open(PROCESS_LOGS_FIXTURE))
+    assert "process_logs" in fixture["source"] and "v0.16.4" in fixture["source"]
+    for case in fixture["cases"]:
+        lines = mod.collapse_repeats(fixture["input"], case["service"])
+        got = {"totalLines": len(lines), "lines": lines[case["start"]:case["end"]]}
+        assert got == case["body"], case
+
+
+def test_logs_0_16_over_http_collapse_as_frigate_does(start):
+    fixture = json.load(open(PROCESS_LOGS_FIXTURE))
+    want = fixture["cases"][0]["body"]["lines"]
+    sim = start("--version", "0.16", *QUIET)
+    s6 = [x for x in fixture["input"].splitlines() if re.match(S6_PREFIX, x)]
+    sim.log(lines=s6)
+    got = sim.json("/api/logs/frigate")["lines"]
+    assert got[-len(want):] == want
+
+
+def test_backlog_every_interval_collapses_under_the_first_lines_time_on_0_16(start):
+    sim = start("--version", "0.16", *QUIET)
+    sim.fault("backlog_lines", camera="cam1", wording="too_many_unprocessed", count=4,
+              interval_seconds=0.15)
+    assert sim.wait_until(lambda: sim.state()["faults"]["backlog_lines"]["emitted"] == 4, 5)
+    first, marker = sim.json("/api/logs/frigate?start=-2")["lines"]
+    assert "Too many unprocessed recording segments in cache for cam1." in first
+    assert marker == first[:29] + "  [LOGGING] Last message repeated 3 times"
+    # 0.14 shows the same four lines one by one (no collapse before 0.16).
+    s14 = start("--version", "0.14", *QUIET)
+    s14.fault("backlog_lines", camera="cam1", count=4, interval_seconds=0.15)
+    assert s14.wait_until(lambda: s14.state()["faults"]["backlog_lines"]["emitted"] == 4, 5)
+    tail = s14.json("/api/logs/frigate?start=-4")["lines"]
+    assert all("Unable to keep up with recording segments in cache for cam1." in x for x in tail)
+
+
+def test_wordings_that_a_version_never_logged_are_refused(start):
+    s14 = start("--version", "0.14", *QUIET)
+    status, body = s14.control("/_sim/fault", {"fault": "backlog_lines",
+                                               "wording": "too_many_unprocessed"})
+    assert status == 400 and "0.15+" in body["error"], body
+    assert s14.control("/_sim/log", {"event": "invalid_segment"})[0] == 400
+    assert s14.control("/_sim/fault", {"fault": "edgetpu_missing", "wrong_model": True})[0] == 400
+    assert "backlog_lines" not in s14.state()["faults"]
+
+
+def test_0_16_to_0_18_log_lines_of_item_8(start):
+    s17 = start("--version", "0.17", *QUIET)
+    assert s17.log(event="audio_ffmpeg", camera="cam1")[0].endswith(
+        "] audio.cam1                     ERROR   : ffmpeg process is not running, restarting...")
+    assert re.search(r"WARNING : Invalid recording segment detected for cam1 at \d+\.\d$",
+                     s17.log(event="invalid_segment", camera="cam1")[0])
+    assert any(x.endswith("frigate.video                  ERROR   : cam1: ffmpeg process is not "
+                          "running. exiting capture thread...")
+               for x in s17.log(event="no_frames", camera="cam1"))
+    s16 = start("--version", "0.16", *QUIET)
+    s16.fault("edgetpu_missing", wrong_model=True)
+    text = "\n".join(s16.json("/api/logs/frigate")["lines"])
+    assert ("ERROR   : Incorrect model used with EdgeTPU. Only .tflite models can be used with a "
+            "Coral EdgeTPU.") in text
+    assert "No EdgeTPU was detected" not in text
+
+
 def test_log_rotation_fault_truncates_buffer_and_file(start, tmp_path):
     path = tmp_path / "logs" / "frigate" / "current"
     sim = start("--version", "0.14", "--log-file", str(path), *QUIET)

@@ -86,6 +86,32 @@ def test_check_exits_1_naming_the_failing_reasons(frigate_sim):
     assert "400.00 ms" in r.stdout
 
 
+def test_check_counts_a_backlog_that_goes_on_through_0_16s_collapsed_log(frigate_sim):
+    # Issue 8 item 1 as a user hit it: one `check` while a backlog warning has been logged every
+    # 10 s for 10 minutes; 0.16 /api/logs shows the first line and "Last message repeated 60
+    # times" stamped 10 minutes ago.
+    import datetime
+    sim = frigate_sim(version="0.16", cameras=2, extra=["--log-interval", "0",
+                                                         "--start-uptime", "900"])
+    msg = ("Too many unprocessed recording segments in cache for cam1. This likely indicates an "
+           "issue with the detect stream, keeping the 6 most recent segments out of 7 and "
+           "discarding the rest...")
+    now = datetime.datetime.now(datetime.timezone.utc)
+    lines = []
+    for i in range(61):
+        t = now - datetime.timedelta(seconds=600 - 10 * i)
+        stamp = t.strftime("%Y-%m-%d %H:%M:%S")
+        lines.append("%s.%09d  [%s] %-30s %-8s: %s" % (stamp, t.microsecond * 1000, stamp,
+                                                      "frigate.record.maintainer", "WARNING",
+                                                      msg))
+    sim.log(lines=lines)
+    r = run(["check"], FRIGATE_URL=sim.url)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert re.findall(r"^\s+FAIL\s+(\w+)", r.stdout, re.M) == ["recording_backlog"], r.stdout
+    m = re.search(r"FAIL\s+recording_backlog\s+(\d+) ", r.stdout)
+    assert 28 <= int(m.group(1)) <= 32, r.stdout
+
+
 def test_check_exits_1_when_frigate_does_not_answer(frigate_sim):
     sim = frigate_sim(version="0.16")
     sim.fault("api_down")

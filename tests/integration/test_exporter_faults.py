@@ -153,30 +153,97 @@ def test_stuck_detection_lines_over_the_threshold_are_detection_stuck(frigate_si
     assert_only_failing(url, "detection_stuck")
 
 
-@pytest.mark.parametrize("version", ["0.14", "0.17"])
-def test_backlog_lines_of_every_wording_count_per_camera_and_together(
-        version, frigate_sim, exporter):
-    sim = frigate_sim(version=version, cameras=3, extra=["--log-interval", "0"])
+def backlog_by_camera(url):
+    return {dict(ls)["camera"]: v for (n, ls), v in scrape(url).items()
+            if n == "frigate_recording_backlog_events"}
+
+
+def test_backlog_lines_of_every_wording_count_per_camera_and_together(frigate_sim, exporter):
+    # 0.17 has both wordings (frigate/record/maintainer.py v0.17.2); the 0.11 one is kept for
+    # logs of old images and counts as recording_backlog wherever it appears.
+    sim = frigate_sim(version="0.17", cameras=3, extra=["--log-interval", "0"])
     _, url = exporter(sim.url, BACKLOG_THRESHOLD="5", **FAST_LOGS)
     wait_until(lambda: metric(scrape(url), "frigate_log_source_up") == 1, what="log up")
     wordings = {"cam1": "unable_to_keep_up", "cam2": "too_many_unprocessed",
                 "cam3": "too_many_segments"}
     for cam, wording in wordings.items():
-        sim.fault("backlog_lines", camera=cam, count=2, wording=wording)
-    want = {"cam1": 2, "cam2": 2, "cam3": 2}
-
-    def backlog():
-        m = scrape(url)
-        return {dict(ls)["camera"]: v for (n, ls), v in m.items()
-                if n == "frigate_recording_backlog_events"}
-
-    wait_until(lambda: backlog() == want, what=f"backlog {want}")
+        sim.fault("backlog_lines", camera=cam, count=3, wording=wording)
+    want = {"cam1": 3, "cam2": 3, "cam3": 3}
+    wait_until(lambda: backlog_by_camera(url) == want, what=f"backlog {want}")
     m = scrape(url)
-    assert metric(m, "frigate_log_events_total", event="recording_backlog") == 2
-    assert metric(m, "frigate_log_events_total", event="recording_backlog_unprocessed") == 2
-    assert metric(m, "frigate_log_events_total", event="recording_cache_overflow") == 2
-    assert metric(m, "frigate_unhealthy", reason="recording_backlog") == 1  # 6 > 5
+    assert metric(m, "frigate_log_events_total", event="recording_backlog") == 3
+    assert metric(m, "frigate_log_events_total", event="recording_backlog_unprocessed") == 3
+    assert metric(m, "frigate_log_events_total", event="recording_cache_overflow") == 3
+    # 6 pipeline lines (> 5) restart; 3 slow-storage lines (not > 5) do not notify yet.
+    assert metric(m, "frigate_unhealthy", reason="recording_backlog") == 1
+    assert metric(m, "frigate_unhealthy", reason="recording_storage_slow") == 0
     assert_only_failing(url, "recording_backlog")
+
+
+@pytest.mark.parametrize("version,failing", [
+    ("0.13", "recording_backlog"), ("0.14", "recording_backlog"),  # the only wording then
+    ("0.16", "recording_storage_slow"), ("0.17", "recording_storage_slow")])
+def test_unable_to_keep_up_is_a_backlog_before_0_15_and_slow_storage_after(
+        version, failing, frigate_sim, exporter):
+    sim = frigate_sim(version=version, cameras=2, extra=["--log-interval", "0"])
+    _, url = exporter(sim.url, BACKLOG_THRESHOLD="5", **FAST_LOGS)
+    sim.fault("backlog_lines", camera="cam1", count=6, wording="unable_to_keep_up")
+    wait_until(lambda: reason(url, failing) == 1, what=failing)
+    verdict = assert_only_failing(url, failing)
+    assert "6 " in verdict["reasons"][failing]["detail"], verdict
+    assert metric(scrape(url), "frigate_recording_backlog_events", camera="cam1") == 6
+
+
+def test_backlog_repeated_every_10s_for_10_minutes_through_0_16s_collapsed_log(
+        frigate_sim, exporter):
+    """Issue 8 item 1: 0.16 /api/logs shows the 61 lines as the first one plus "Last message
+    repeated 60 times" stamped 10 minutes ago. The fault is going on: it must fail."""
+    sim = frigate_sim(version="0.16", cameras=2, extra=["--log-interval", "0",
+                                                         "--start-uptime", "900"])
+    msg = ("Too many unprocessed recording segments in cache for cam1. This likely indicates an "
+           "issue with the detect stream, keeping the 6 most recent segments out of 7 and "
+           "discarding the rest...")
+    now = datetime.datetime.now(datetime.timezone.utc)
+    sim.log(lines=[s6_line(now - datetime.timedelta(seconds=600 - 10 * i),
+                           "frigate.record.maintainer", "WARNING", msg) for i in range(61)])
+    first, marker = json.loads(http_get(sim.url + "/api/logs/frigate?start=-2")[2])["lines"]
+    assert marker.endswith("  [LOGGING] Last message repeated 60 times")
+    assert marker[:29] == first[:29]  # stamped with the FIRST line's time
+    _, url = exporter(sim.url, BACKLOG_THRESHOLD="5", **FAST_LOGS)
+    wait_until(lambda: reason(url, "recording_backlog") == 1, what="recording_backlog")
+    in_window = metric(scrape(url), "frigate_recording_backlog_events", camera="cam1")
+    assert 28 <= in_window <= 32, in_window  # the last 5 of the 10 minutes
+    assert metric(scrape(url), "frigate_log_events_total",
+                  event="recording_backlog_unprocessed") == 61
+    # It goes on logging: every poll sees the marker grow, and the verdict holds.
+    for i in range(1, 6):
+        sim.log(lines=[s6_line(datetime.datetime.now(datetime.timezone.utc),
+                               "frigate.record.maintainer", "WARNING", msg)])
+        wait_until(lambda: metric(scrape(url), "frigate_log_events_total",
+                                  event="recording_backlog_unprocessed") == 61 + i,
+                   what=f"repeat {i}")
+        assert reason(url, "recording_backlog") == 1
+    assert_only_failing(url, "recording_backlog")
+
+
+def test_an_old_collapsed_backlog_that_ended_is_not_counted_now(frigate_sim, exporter):
+    # 0.16: 61 repeats an hour ago, then other lines: a fresh exporter must stay healthy.
+    sim = frigate_sim(version="0.16", cameras=2, extra=["--log-interval", "0",
+                                                         "--start-uptime", "7200"])
+    msg = ("Too many unprocessed recording segments in cache for cam1. This likely indicates an "
+           "issue with the detect stream, keeping the 6 most recent segments out of 7 and "
+           "discarding the rest...")
+    t0 = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(seconds=3600)
+    lines = [s6_line(t0 + datetime.timedelta(seconds=10 * i), "frigate.record.maintainer",
+                     "WARNING", msg) for i in range(61)]
+    lines.append(s6_line(t0 + datetime.timedelta(seconds=615), "frigate.app", "INFO",
+                         "Camera processor started for cam1: 4711"))
+    sim.log(lines=lines)
+    _, url = exporter(sim.url, BACKLOG_THRESHOLD="5", **FAST_LOGS)
+    wait_until(lambda: metric(scrape(url), "frigate_log_events_total",
+                              event="recording_backlog_unprocessed") == 61, what="counted")
+    assert metric(scrape(url), "frigate_recording_backlog_events", camera="cam1") == 0
+    assert health(url)[0] == 200
 
 
 def test_backlog_at_the_threshold_is_not_unhealthy(frigate_sim, exporter):
@@ -231,6 +298,20 @@ def test_edgetpu_missing_is_reported(frigate_sim, exporter):
     assert metric(m, "frigate_log_events_total", event="edgetpu_missing") == 1
     status, verdict = health(url)
     assert status == 503 and "edgetpu_missing" in verdict["failing"]
+
+
+def test_wrong_edgetpu_model_is_its_own_notify_only_reason(frigate_sim, exporter):
+    # 0.16+ frigate/detectors/plugins/edgetpu_tfl.py: same crash as a missing Coral, other cause.
+    sim = frigate_sim(version="0.16", extra=["--log-interval", "0"])
+    _, url = exporter(sim.url, **FAST_LOGS)
+    sim.fault("edgetpu_missing", wrong_model=True)
+    wait_until(lambda: reason(url, "edgetpu_wrong_model") == 1, what="edgetpu_wrong_model")
+    m = scrape(url)
+    assert metric(m, "frigate_log_events_total", event="edgetpu_wrong_model") == 1
+    assert metric(m, "frigate_log_events_total", event="edgetpu_missing") == 0
+    assert reason(url, "edgetpu_missing") == 0
+    status, verdict = health(url)
+    assert status == 503 and "edgetpu_wrong_model" in verdict["failing"]
 
 
 # -- the API failing -----------------------------------------------------------------------------

@@ -44,7 +44,7 @@ def test_each_version_is_served_lint_clean_healthy_with_storage_in_bytes(
     assert metric(m, "frigate_up") == 1
     assert metric(m, "frigate_healthy") == 1
     reasons = {dict(ls)["reason"]: v for (n, ls), v in m.items() if n == "frigate_unhealthy"}
-    assert len(reasons) == 10 and set(reasons.values()) == {0.0}, reasons
+    assert len(reasons) == 12 and set(reasons.values()) == {0.0}, reasons
     for cam in ("cam1", "cam2", "cam3"):
         assert metric(m, "frigate_camera_fps", camera_name=cam) > 0
         assert metric(m, "frigate_detection_enabled", camera_name=cam) == 1
