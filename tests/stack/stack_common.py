@@ -32,9 +32,13 @@ REASON_ALERTS = {
     "recording_backlog": "FrigateRecordingBacklog",
     "no_frames": "FrigateNoFrames",
     "high_skip_ratio": "FrigateHighSkipRatio",
+    "edgetpu_wrong_model": "FrigateEdgeTpuWrongModel",
+    "recording_storage_slow": "FrigateRecordingStorageSlow",
 }
 RESTARTABLE = {"api_unresponsive", "inference_slow", "detector_stuck", "detection_stuck",
                "detector_hung", "recording_backlog"}
+# Reasons whose alert says a person must act (remediate: manual): restarts are held meanwhile.
+MANUAL = {"edgetpu_wrong_model", "recording_storage_slow"}
 
 
 def require_tool(path_or_name: str, hint: str) -> str:

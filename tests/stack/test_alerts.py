@@ -5,7 +5,7 @@ import shutil
 
 import yaml
 
-from stack_common import REASON_ALERTS, REPO, RESTARTABLE, RULES, require_tool, run
+from stack_common import MANUAL, REASON_ALERTS, REPO, RESTARTABLE, RULES, require_tool, run
 
 ALERTS_DIR = REPO / "alerts"
 TESTS = sorted((ALERTS_DIR / "tests").glob("*.test.yml"))
@@ -53,7 +53,9 @@ def test_one_alert_per_health_reason_and_restart_only_where_it_helps():
         assert f'reason="{reason}"' in rule["expr"], alert
         wants_restart = reason in RESTARTABLE
         assert (rule["labels"].get("remediate") == "restart") == wants_restart, alert
-    restartable = {r["alert"] for r in rules() if r["labels"].get("remediate")}
+        if reason in MANUAL:
+            assert rule["labels"].get("remediate") == "manual", alert
+    restartable = {r["alert"] for r in rules() if r["labels"].get("remediate") == "restart"}
     assert restartable == {REASON_ALERTS[r] for r in RESTARTABLE}
 
 
