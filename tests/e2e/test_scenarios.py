@@ -5,9 +5,11 @@ remediator's gates, the restart (Frigate API or Kubernetes API double) and the m
 Time is compressed by one factor (FHC_E2E_TIME_SCALE, default 30; see e2e_stack.Timing): every
 wait below is a deadline derived from the compressed timings, polled, never a bare sleep.
 """
+import datetime
+import json
 import time
 
-from e2e_stack import parse_time, rule_for_seconds, wait_until
+from e2e_stack import http, parse_time, rule_for_seconds, wait_until
 
 INCIDENT_MAILS = ("restarted", "restart_failed", "blocked", "recovered")
 
@@ -101,6 +103,77 @@ def test_edgetpu_missing_never_restarts_and_a_mail_says_a_person_must_act(loop, 
                            for a in s.target().get("diagnostics", [])), 20,
                "the remediator to keep the alert as a diagnostic")
     settle(s, t)
+    assert s.frigate_restarts() == 0
+    assert s.restarts() == []
+    assert s.remediator_mails() == [], "no incident: nothing the remediator could do"
+
+
+# frigate/record/maintainer.py v0.16.4, as the simulator's backlog_lines fault writes it
+# (keep_count 6 of 9 segments), logger frigate.record.maintainer, level WARNING.
+TOO_MANY_UNPROCESSED = ("Too many unprocessed recording segments in cache for cam1. This likely "
+                        "indicates an issue with the detect stream, keeping the 6 most recent "
+                        "segments out of 9 and discarding the rest...")
+
+
+def s6_line(when, logger, level, message):
+    stamp = when.strftime("%Y-%m-%d %H:%M:%S")
+    return "%s.%09d  [%s] %-30s %-8s: %s" % (stamp, when.microsecond * 1000, stamp, logger,
+                                            level, message)
+
+
+def test_recording_backlog_repeating_through_0_16s_collapsed_log_restarts(loop, timing, record):
+    """Issue 8: Frigate 0.16 /api/logs collapses the repeated warning into its first line plus
+    "Last message repeated N times" stamped with the FIRST line's time. The pipeline got stuck two
+    minutes ago, longer than the exporter's 1-minute log window: the warning keeps coming, so the
+    verdict must hold and the restart must happen."""
+    t = timing
+    s = loop()  # Frigate 0.16
+    now = datetime.datetime.now(datetime.timezone.utc)
+    every = 10.0  # seconds between two warnings in real Frigate (one maintainer pass)
+    back = [s6_line(now - datetime.timedelta(seconds=120 - every * i),
+                    "frigate.record.maintainer", "WARNING", TOO_MANY_UNPROCESSED)
+            for i in range(12)]
+    status, body = http("POST", s.sim_control + "/_sim/log", {"lines": back})
+    assert status == 200, body
+    t_fault = s.fault("backlog_lines", camera="cam1", wording="too_many_unprocessed", count=0,
+                      interval_seconds=every / t.scale)
+
+    def collapsed():
+        _, text = http("GET", s.sim_url + "/api/logs/frigate?start=-2")
+        first, marker = json.loads(text)["lines"]
+        return first[:29] == back[0][:29] and "Last message repeated" in marker and marker
+    marker = wait_until(collapsed, 10, "the 0.16 log to collapse the warnings")
+    assert marker.startswith(back[0][:29]), marker  # stamped with the first line's time
+
+    d = restart_after(s, t_fault, budget(t, "FrigateRecordingBacklog"))
+    record("recording backlog (0.16 collapsed log)", parse_time(d["at"]) - t_fault)
+    wait_until(lambda: s.frigate_restarts() == 1, t.recovery_timeout, "Frigate restarted")
+    mail = wait_until(lambda: s.remediator_mails("restarted"), 30, "restarted mail")[0]
+    assert "recording_backlog" in mail["subject"], mail["subject"]
+    # The restart cleared the stuck pipeline (the fault does not survive it): healthy again.
+    wait_until(lambda: s.exporter_health().get("healthy") is True, 30, "Frigate healthy again")
+    wait_until(lambda: s.target().get("incident", {}).get("open") is False, 90, "incident closed")
+    assert s.frigate_restarts() == 1
+
+
+def test_slow_recording_storage_notifies_and_never_restarts(loop, timing):
+    """0.15+ "Unable to keep up with recording segments": storage too slow. A restart cannot
+    make the disk faster, so a person is told and Frigate is left running."""
+    t = timing
+    s = loop()  # Frigate 0.16
+    s.fault("backlog_lines", camera="cam1", wording="unable_to_keep_up", count=0,
+            interval_seconds=10.0 / t.scale, persistent=True)
+    mail = wait_until(lambda: [m for m in s.alertmanager_mails()
+                               if "FrigateRecordingStorageSlow" in m["subject"]],
+                      budget(t, "FrigateRecordingStorageSlow"),
+                      "a mail about the slow recordings storage")[0]
+    assert "A restart will not help" in mail["body"]
+    assert s.exporter_health().get("failing") == ["recording_storage_slow"]
+    wait_until(lambda: any(a["alertname"] == "FrigateRecordingStorageSlow"
+                           for a in s.target().get("diagnostics", [])), 20,
+               "the remediator to keep the alert as a diagnostic")
+    settle(s, t)
+    assert not s.firing("FrigateRecordingBacklog")
     assert s.frigate_restarts() == 0
     assert s.restarts() == []
     assert s.remediator_mails() == [], "no incident: nothing the remediator could do"
