@@ -1,8 +1,16 @@
 #include "exporter/logs/event_window.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <limits>
 
 namespace fhc::exporter {
+namespace {
+// A hostile log can claim a billion repeats per marker: sums saturate instead of overflowing.
+int Clamp(int64_t n) {
+  return static_cast<int>(std::min<int64_t>(n, std::numeric_limits<int>::max()));
+}
+}  // namespace
 
 void EventWindow::Add(LogEventKind kind, const std::string& subject, std::optional<WallTime> time,
                       int count) {
@@ -19,19 +27,21 @@ void EventWindow::Add(LogEventKind kind, const std::string& subject, std::option
 
 int EventWindow::Count(LogEventKind kind) const {
   const WallTime start = WindowStart();
-  int n = 0;
+  int64_t n = 0;
   for (auto it = entries_.rbegin(); it != entries_.rend() && it->time > start; ++it) {
     if (it->kind == kind) n += it->count;
   }
-  return n;
+  return Clamp(n);
 }
 
 std::map<std::string, int> EventWindow::CountBySubject(LogEventKind kind) const {
   const WallTime start = WindowStart();
-  std::map<std::string, int> out;
+  std::map<std::string, int64_t> sums;
   for (auto it = entries_.rbegin(); it != entries_.rend() && it->time > start; ++it) {
-    if (it->kind == kind) out[it->subject] += it->count;
+    if (it->kind == kind) sums[it->subject] += it->count;
   }
+  std::map<std::string, int> out;
+  for (const auto& [subject, n] : sums) out[subject] = Clamp(n);
   return out;
 }
 

@@ -1,5 +1,9 @@
 #include "exporter/logs/log_monitor.h"
 
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+
 #include "exporter/logs/line_time.h"
 #include "exporter/logs/log_classifier.h"
 
@@ -10,6 +14,11 @@ constexpr std::size_t kMaxBacklogCameras = 256;
 // Repeats of one marker are spread over at most this many points in time (bounds memory for a
 // marker of a billion repeats; the window needs no finer grain than a few seconds).
 constexpr int64_t kMaxRepeatPoints = 60;
+
+// a + b without overflow (window counts of a hostile log can be huge).
+void AddSaturating(int& total, int n) {
+  total = static_cast<int>(std::min<int64_t>(int64_t{total} + n, std::numeric_limits<int>::max()));
+}
 }  // namespace
 
 LogMonitor::LogMonitor(const Clock& clock, LogMonitorOptions options,
@@ -107,8 +116,8 @@ LogSnapshot LogMonitor::Snapshot() const {
   for (LogEventKind kind : AllLogEventKinds()) {
     if (!IsRecordingBacklog(kind)) continue;
     for (const auto& [camera, n] : window_.CountBySubject(kind)) {
-      s.backlog_in_window[camera] += n;
-      s.backlog_total_in_window += n;
+      AddSaturating(s.backlog_in_window[camera], n);
+      AddSaturating(s.backlog_total_in_window, n);
     }
   }
   s.detector_hung = hung_.Hung(clock_.Now());

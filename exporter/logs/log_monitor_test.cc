@@ -5,6 +5,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -173,6 +174,21 @@ TEST(LogMonitor, AnOldCollapsedRunThatEndedStaysWhereItHappened) {
   EXPECT_EQ(s.totals.at(K::kRecordingBacklogUnprocessed), 201u);
   EXPECT_EQ(s.backlog_total_in_window, 0);
   EXPECT_EQ(s.stuck_in_window, 1);
+}
+
+TEST(LogMonitor, HugeRepeatCountsSaturateInsteadOfOverflowing) {
+  FakeClock clock;
+  LogMonitor m(clock, {}, nullptr);
+  for (int i = 0; i < 3; ++i) {
+    const auto lines =
+        Collapsed(S6(-30 + i, "frigate.record.maintainer", Unprocessed("c" + std::to_string(i))),
+                  999'999'999);
+    for (const auto& l : lines) m.OnLine(l);
+  }
+  const LogSnapshot s = m.Snapshot();
+  EXPECT_EQ(s.totals.at(K::kRecordingBacklogUnprocessed), 3'000'000'000u);
+  EXPECT_EQ(s.backlog_total_in_window, std::numeric_limits<int>::max());
+  EXPECT_EQ(s.backlog_in_window.at("c1"), 1'000'000'000);
 }
 
 TEST(LogMonitor, HungDetectorAndMissingEdgeTpu) {
