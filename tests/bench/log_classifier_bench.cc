@@ -64,6 +64,12 @@ const char* const kEvents[][2] = {
      "No new recording segments were created for porch in the last 120s. Restarting the ffmpeg "
      "record process..."},
     {"frigate.detectors.plugins.edgetpu_tfl", "TPU found"},
+    // 0.16-0.18 wordings (issue 8): a suffix, a number before the suffix, a prefix + check.
+    {"frigate.video", "porch: ffmpeg process is not running. exiting capture thread..."},
+    {"watchdog.porch",
+     "No new valid recording segments were created for porch in the last 150s. Restarting the "
+     "ffmpeg record process..."},
+    {"frigate.watchdog", "Process recording (PID 412) exited with code -9"},
 };
 
 std::string MakeLog(std::size_t bytes) {
