@@ -1567,6 +1567,11 @@ connections are cut, so clients get a real "connection refused". The control por
 Faults: %s.
 Log events: %s.
 Faults are cleared by a restart unless "persistent": true; edgetpu_missing always survives.
+/api/logs renders the log as each version does: raw text (0.12-0.13), lines sharing one s6
+stamp joined (0.14-0.15), runs of one message collapsed into "Last message repeated N times"
+under the first line's time (0.16+, Frigate's process_logs). backlog_lines with
+interval_seconds > 0 writes one identical line per interval, as a lasting backlog does.
+Wordings a version never logged are refused with 400 (e.g. "Too many unprocessed" before 0.15).
 Startup prints: "frigate-sim listening on http://HOST:PORT version X" then
 "frigate-sim control on http://HOST:PORT".
 """ % (", ".join(sorted(FAULTS)), ", ".join(sorted(LOG_EVENTS)))
