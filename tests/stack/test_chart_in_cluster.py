@@ -13,7 +13,8 @@
 
 Shown per scenario: a restartable alert (FrigateInferenceSlow) reaches the remediator, which
 PATCHes <frigate namespace>/frigate; a notify-only alert (FrigateEdgeTpuMissing) ends in a mail to
-alertEmail sent by Alertmanager with the SMTP Secret's password; every Kubernetes request the
+alertEmail sent by Alertmanager with the SMTP Secret's password; with the exporter gone,
+FrigateExporterDown (the chart's absent() form) is mailed too; every Kubernetes request the
 remediator made is allowed by the chart's RBAC.
 
 Changes to what a cluster would run, and nothing else: Service DNS names become loopback
@@ -320,6 +321,11 @@ def test_restartable_alert_restarts_frigate_and_a_person_is_mailed(name, tmp_pat
               f"frigate_namespace={scenario.target_ns}", "frigate_deployment=frigate", "severity=critical"]
     assert routes(*restartable) == f"{prefix}/frigate-remediator"
     assert routes(*manual) == f"{prefix}/frigate-remediator,{prefix}/frigate-email"
+    # Alerts about the tools themselves carry only the scrape's labels (or, for absent(), the
+    # rule's): they reach a person through Alertmanager, whatever state the remediator is in.
+    for tool_alert in ("FrigateRemediatorMailFailing", "FrigateRemediatorDown", "FrigateExporterDown"):
+        assert routes(f"alertname={tool_alert}", f"namespace={scenario.chart_ns}") == (
+            f"{prefix}/frigate-remediator,{prefix}/frigate-email"), tool_alert
     assert routes("alertname=Watchdog") == "null"
     if scenario.strategy == "OnNamespace" and scenario.frigate_ns:
         # The old exporter labels (namespace = Frigate's) would have gone to the null receiver.
@@ -401,7 +407,17 @@ def test_restartable_alert_restarts_frigate_and_a_person_is_mailed(name, tmp_pat
     assert any(m["remediator"] and "restarted" in m["subject"] for m in mails), [m["subject"] for m in mails]
     assert not [m for m in mails if "FrigateInferenceSlow" in m["subject"]]
 
-    # 3. Every Kubernetes request the remediator made is allowed by the chart's RBAC. Outside a
+    # 3. The exporter goes away: FrigateExporterDown (absent(up{...} == 1) in the chart's rules,
+    # labels set by the rule) reaches the person under the namespace matcher too.
+    exporter.stop()
+
+    def exporter_down_mail():
+        return [m for m in read_mail(maildir) if m["subject"].startswith(
+            f"[FIRING:1] FrigateExporterDown {scenario.target_ns} frigate")]
+
+    wait_until(exporter_down_mail, 60, "Alertmanager's mail about FrigateExporterDown")
+
+    # 4. Every Kubernetes request the remediator made is allowed by the chart's RBAC. Outside a
     # cluster its state ConfigMap lives in NAMESPACE; in a cluster, in its own namespace.
     status, _, body = http_get(kube_url + "/_double/requests")
     requests = [r for r in json.loads(body) if not r["path"].startswith("/_double")]
