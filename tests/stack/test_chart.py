@@ -381,7 +381,9 @@ def test_networkpolicy_admits_prometheus_and_alertmanager_only_on_their_ports():
 
 @pytest.mark.parametrize("bad", ["remediator.restartAction=reboot", "exporter.logSource=syslog",
                                  "exporter.typo=1", "remediator.webhook.auth=basic",
-                                 "serviceMonitor.interval=soon", "frigate.deployment=Bad_Name"])
+                                 "serviceMonitor.interval=soon", "frigate.deployment=Bad_Name",
+                                 "kubePrometheusStackRelease=not a label", "monitoringCrds=maybe",
+                                 "remediator.smtp.alertmanager.repeatInterval=often"])
 def test_schema_rejects_bad_values(bad):
     result = run([helm(), "template", "fh", CHART, "--set", bad])
     assert result.returncode != 0, bad
