@@ -481,3 +481,15 @@ def test_chart_metadata_names_home_sources_maintainers_and_icon():
     assert meta["home"].startswith("https://") and meta["icon"].startswith("https://")
     assert meta["sources"] and all(s.startswith("https://") for s in meta["sources"])
     assert meta["maintainers"] and all(m["name"] for m in meta["maintainers"])
+
+
+def test_every_allowed_target_gets_the_restart_rights_in_its_namespace_only():
+    objs = docs(render(["remediator.allowedTargets={cameras/frigate-2,nvr/frigate-b,nvr/frigate}"]))
+    roles = {r["metadata"]["namespace"]: r for r in by_kind(objs, "Role") if r["metadata"]["name"].endswith("-remediator-target")}
+    assert set(roles) == {"nvr", "cameras"}
+    assert roles["nvr"]["rules"][0]["resourceNames"] == ["frigate", "frigate-b"]
+    assert roles["cameras"]["rules"][0]["resourceNames"] == ["frigate-2"]
+    bindings = {b["metadata"]["namespace"] for b in by_kind(objs, "RoleBinding") if b["metadata"]["name"].endswith("-remediator-target")}
+    assert bindings == {"nvr", "cameras"}
+    env = env_of(one(objs, "Deployment", "-remediator"))
+    assert env["FRIGATE_HC_ALLOWED_TARGETS"]["value"] == "nvr/frigate,cameras/frigate-2,nvr/frigate-b"
