@@ -39,8 +39,9 @@ std::vector<settings::Spec> ExporterSpecs() {
       {"STATS_MAX_AGE_SECONDS", "1",
        "reuse one /api/stats fetch for scrapes within this many seconds", accept::Double(0, 300)},
       {"TARGET_LABELS", "false",
-       "add constant labels namespace and deployment (NAMESPACE, DEPLOYMENT_NAME) to frigate_* "
-       "series so alerts carry their target",
+       "add constant labels frigate_namespace and frigate_deployment (NAMESPACE, DEPLOYMENT_NAME) "
+       "to frigate_* series so alerts carry their target; they never collide with the labels a "
+       "scrape adds (namespace, pod, service, job, instance)",
        accept::Bool()},
   };
   specs.insert(specs.end(), own.begin(), own.end());

@@ -59,7 +59,8 @@ std::string ExporterService::MetricsText() {
   }
   if (config_.target_labels) {
     metrics::AddConstantLabels(
-        families, {{"namespace", config_.namespace_}, {"deployment", config_.deployment}},
+        families,
+        {{"frigate_namespace", config_.namespace_}, {"frigate_deployment", config_.deployment}},
         "frigate_");
   }
   return metrics::Serialize(families);

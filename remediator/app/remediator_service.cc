@@ -60,6 +60,7 @@ RemediatorService::RemediatorService(RemediatorConfig config, StateStore& store,
   }
   for (const char* r : {"sent", "failed"}) counters_.emails[r] = 0;
   for (const char* r : {"ok", "error"}) counters_.state_writes[r] = 0;
+  for (const auto& key : engine_.DecisionLabelSets()) counters_.decisions[key] = 0;
 }
 
 RemediatorService::~RemediatorService() { Stop(); }

@@ -47,10 +47,27 @@ std::string IdAt(const Target& target, WallTime now) {
   return target.Key() + "@" + FormatStateTime(now);
 }
 
+// The exporter's target labels first (TARGET_LABELS: frigate_namespace, frigate_deployment, which
+// no scrape overwrites); then namespace/deployment, which rules written for older exporters
+// carry; then the configured target. Each part is taken from the first of its labels that is set.
 Target TargetOf(const Alert& alert, const Target& fallback) {
+  struct Part {
+    std::string Target::*field;
+    const char* labels[2];
+  };
+  static const Part kParts[] = {
+      {&Target::namespace_, {"frigate_namespace", "namespace"}},
+      {&Target::deployment, {"frigate_deployment", "deployment"}},
+  };
   Target t = fallback;
-  if (const auto& ns = alert.Label("namespace"); !ns.empty()) t.namespace_ = ns;
-  if (const auto& d = alert.Label("deployment"); !d.empty()) t.deployment = d;
+  for (const Part& part : kParts) {
+    for (const char* label : part.labels) {
+      if (const auto& v = alert.Label(label); !v.empty()) {
+        t.*part.field = v;
+        break;
+      }
+    }
+  }
   return t;
 }
 
@@ -151,6 +168,20 @@ void EndEpisode(TargetState& ts, WallTime now, ObservationResult& result) {
 
 Engine::Engine(DecisionSettings settings, GateList gates)
     : settings_(std::move(settings)), gates_(std::move(gates)) {}
+
+std::vector<std::pair<std::string, std::string>> Engine::DecisionLabelSets() const {
+  std::vector<std::pair<std::string, std::string>> out{
+      {DecisionOutcomeName(DecisionOutcome::kNone), ""},
+      {DecisionOutcomeName(DecisionOutcome::kRestart), ""}};
+  for (const auto& gate : gates_) {
+    const std::string name = gate->Name();
+    // As Decide: the consecutive-failures gate makes the outcome "waiting", any other "blocked".
+    const DecisionOutcome outcome =
+        name == "consecutive_failures" ? DecisionOutcome::kWaiting : DecisionOutcome::kBlocked;
+    out.emplace_back(DecisionOutcomeName(outcome), name);
+  }
+  return out;
+}
 
 ObservationResult Engine::Observe(State& state, const Notification& n, WallTime now) const {
   ObservationResult result;

@@ -16,6 +16,7 @@
 // and stores it before replacing its own.
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "remediator/decision/decision_settings.h"
@@ -93,6 +94,10 @@ class Engine {
   explicit Engine(DecisionSettings settings, GateList gates = DefaultGates());
 
   const DecisionSettings& settings() const { return settings_; }
+
+  // Every (outcome, gate) pair Decide can record, so decision counters can start at 0 and
+  // increase() sees the first decision of each kind.
+  std::vector<std::pair<std::string, std::string>> DecisionLabelSets() const;
 
   // Tracks the notification's alerts per target and counts observations (see DESIGN.md):
   // only alerts with label remediate="restart" count, others are kept as diagnostics; an

@@ -369,6 +369,39 @@ TEST(Engine, AlertsWithoutTargetLabelsBelongToTheDefaultTarget) {
   EXPECT_EQ(h.Frigate().consecutive_failures, 1);
 }
 
+TEST(Engine, TheExportersTargetLabelsWinOverTheScrapesNamespace) {
+  // Chart in "monitoring", Frigate in "nvr": the scrape's namespace names the exporter's
+  // namespace, frigate_namespace/frigate_deployment (TARGET_LABELS) name Frigate.
+  Harness h;
+  Alert a = MakeAlert("FrigateDetectorStuck", "detector_stuck", AlertStatus::kFiring, true);
+  a.labels["namespace"] = "monitoring";
+  a.labels["deployment"] = "ignored";
+  a.labels["frigate_namespace"] = kFrigate.namespace_;
+  a.labels["frigate_deployment"] = kFrigate.deployment;
+  h.Deliver(Notify({a}), kT0);
+  EXPECT_EQ(h.Frigate().consecutive_failures, 1);
+}
+
+TEST(Engine, EachTargetPartFallsBackToTheOlderLabelOnItsOwn) {
+  Harness h;
+  Alert a = MakeAlert("FrigateDetectorStuck", "detector_stuck", AlertStatus::kFiring, true);
+  a.labels["namespace"] = "monitoring";
+  a.labels["frigate_namespace"] = kFrigate.namespace_;
+  h.Deliver(Notify({a}), kT0);
+  EXPECT_EQ(h.Frigate().consecutive_failures, 1);
+}
+
+TEST(Engine, DecisionLabelSetsNameEveryOutcomeAndGate) {
+  const Engine engine{DecisionSettings{}};
+  const auto sets = engine.DecisionLabelSets();
+  using P = std::pair<std::string, std::string>;
+  EXPECT_THAT(sets, ::testing::IsSupersetOf(
+                        {P{"none", ""}, P{"restart", ""}, P{"waiting", "consecutive_failures"},
+                         P{"blocked", "startup_grace"}, P{"blocked", "circuit_breaker"},
+                         P{"blocked", "node_ready"}, P{"blocked", "rollout_sanity"}}));
+  EXPECT_EQ(sets.size(), 2 + DefaultGates().size());
+}
+
 TEST(Engine, NotifyOnlyAlertNeverRestartsButIsKeptAsDiagnostics) {
   Harness h;
   const Notification n =

@@ -85,6 +85,15 @@ class Mailbox:
         return "250 2.0.0 Message accepted"
 
 
+class LoginChallengeSMTP(SMTP):
+    """AUTH LOGIN challenges as mail servers send them: "Username:" and "Password:" (the
+    draft-murchison-sasl-login wording Gmail, Yahoo, Postfix/Dovecot and Exchange use). aiosmtpd's
+    own "User Name\\0" / "Password\\0" are refused by clients that check the challenge, such as
+    Alertmanager (notify/email: loginAuth answers only "username:" and "password:")."""
+    AuthLoginUsernameChallenge = "Username:"
+    AuthLoginPasswordChallenge = "Password:"
+
+
 def authenticator_for(user, password):
     def authenticate(server, session, envelope, mechanism, auth_data):
         ok = (isinstance(auth_data, LoginPassword) and auth_data.login == user.encode()
@@ -169,7 +178,7 @@ def main():
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     server = loop.run_until_complete(loop.create_server(
-        lambda: SMTP(handler, loop=loop, **options), sock=sock,
+        lambda: LoginChallengeSMTP(handler, loop=loop, **options), sock=sock,
         ssl=context if args.tls == "implicit" else None))
     stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -233,7 +233,7 @@ def render_alertmanager(timing, remediator_url, token_file, smtp_port, dest):
     people = {
         "receiver": "people",
         "matchers": ['alertname=~"Frigate.+"', 'remediate!="restart"'],
-        "group_by": ["alertname", "namespace", "deployment"],
+        "group_by": ["alertname", "frigate_namespace", "frigate_deployment"],
         "group_wait": dur(timing.group_wait),
         "group_interval": dur(timing.group_interval),
         "repeat_interval": "4h",

@@ -3,7 +3,7 @@
 Proves, per Frigate 0.12 / 0.13 / 0.14 / 0.16 / 0.17 body shape: /metrics is served, the real
 `promtool check metrics` accepts the real output with no finding, a healthy Frigate is judged
 healthy (metrics and /health), and storage comes out in true bytes whatever unit the version
-reports (MB up to 0.12, MiB after). Also: TARGET_LABELS=true puts namespace/deployment on every
+reports (MB up to 0.12, MiB after). Also: TARGET_LABELS=true puts frigate_namespace/frigate_deployment on every
 frigate_* series and the output stays lint-clean.
 Run: FHC_BUILD_DIR=build/<dir> /usr/bin/python3 -m pytest -q tests/integration/test_exporter_versions.py
 """
@@ -69,13 +69,13 @@ def test_each_version_is_served_lint_clean_healthy_with_storage_in_bytes(
     assert verdict["log_source"] == {"type": "frigate-api", "up": True, "window_minutes": 5}
 
 
-def test_target_labels_put_namespace_and_deployment_on_every_frigate_series(
+def test_target_labels_put_frigate_namespace_and_deployment_on_every_frigate_series(
         frigate_sim, exporter):
     sim = frigate_sim(version="0.16", cameras=2)
     _, url = exporter(sim.url, LOG_SOURCE="frigate-api", LOG_POLL_SECONDS="0.5",
                       TARGET_LABELS="true", NAMESPACE="nvr", DEPLOYMENT_NAME="frigate-main")
     wait_until(lambda: metric(scrape(url)[1], "frigate_log_source_up",
-                              namespace="nvr") == 1, what="log source up", timeout=10)
+                              frigate_namespace="nvr") == 1, what="log source up", timeout=10)
     _, text = scrape(url)
     code, findings = promtool_check_metrics(text)
     assert (code, findings) == (0, ""), findings
@@ -83,17 +83,19 @@ def test_target_labels_put_namespace_and_deployment_on_every_frigate_series(
     frigate_series = [(n, dict(ls)) for (n, ls), _ in m.items() if n.startswith("frigate_")]
     assert len(frigate_series) > 40
     for name, labels in frigate_series:
-        assert labels.get("namespace") == "nvr", name
-        assert labels.get("deployment") == "frigate-main", name
+        assert labels.get("frigate_namespace") == "nvr", name
+        assert labels.get("frigate_deployment") == "frigate-main", name
+        # Labels a scrape adds (namespace, pod, service, job, instance) stay the scrape's.
+        assert not {"namespace", "deployment", "pod", "service", "job", "instance"} & set(labels), name
     # The exporter's own process metrics are not about the target.
     process = [dict(ls) for (n, ls), _ in m.items() if n.startswith("process_")]
-    assert process and all("namespace" not in ls for ls in process)
-    assert metric(m, "frigate_unhealthy", reason="inference_slow", namespace="nvr",
-                  deployment="frigate-main") == 0
+    assert process and all("frigate_namespace" not in ls for ls in process)
+    assert metric(m, "frigate_unhealthy", reason="inference_slow", frigate_namespace="nvr",
+                  frigate_deployment="frigate-main") == 0
 
 
 def test_without_target_labels_no_namespace_label_appears(frigate_sim, exporter):
     sim = frigate_sim(version="0.14", cameras=1)
     _, url = exporter(sim.url, LOG_SOURCE="none")
     _, text = scrape(url)
-    assert 'namespace="' not in text and 'deployment="' not in text
+    assert 'namespace="' not in text and 'deployment="' not in text  # frigate_* ones neither

@@ -15,7 +15,7 @@ import threading
 
 import pytest
 
-from fhc_testlib import promtool_check_metrics
+from fhc_testlib import parse_metrics, promtool_check_metrics
 from remediator_fixtures import *  # noqa: F401,F403 (fixtures by name)
 
 
@@ -220,3 +220,26 @@ def test_webhook_over_https_with_the_optional_tls_listener(remediator, tmp_path)
     # Plain http on the TLS port gets no answer that could be mistaken for success.
     plain = r.url.replace("https://", "http://")
     assert http_get(plain + "/healthz", timeout=3)[0] != 200
+
+
+def test_every_counter_series_exists_at_zero_before_anything_happens(remediator):
+    """increase() and rate() see a first event only when the series existed before it: a counter
+    born at 1 (the first failed mail, the first blocked decision) is invisible to
+    FrigateRemediatorMailFailing and to the dashboard. Every known label set starts at 0."""
+    r = remediator(RESTART_ACTION="dry-run")
+    series = {(n, tuple(sorted(ls))): v for (n, ls), v in parse_metrics(r.metrics()).items()}
+
+    def at_zero(name, **labels):
+        key = (name, tuple(sorted(labels.items())))
+        assert series.get(key) == 0, (key, [k for k in series if k[0] == name])
+
+    for result in ("sent", "failed"):
+        at_zero("frigate_remediator_emails_total", result=result)
+    for result in ("accepted", "ignored", "malformed", "unauthorized", "too_large", "unavailable"):
+        at_zero("frigate_remediator_webhooks_total", result=result)
+    for outcome, gate in (("none", ""), ("restart", ""), ("waiting", "consecutive_failures"),
+                          ("blocked", "startup_grace"), ("blocked", "circuit_breaker"),
+                          ("blocked", "node_ready"), ("blocked", "rollout_sanity")):
+        at_zero("frigate_remediator_decisions_total", outcome=outcome, gate=gate)
+    for result in ("ok", "error"):
+        at_zero("frigate_remediator_state_writes_total", result=result)

@@ -110,15 +110,18 @@ def test_frigate_alerts_route_to_the_remediator_others_do_not():
         return r.stdout.strip()
 
     assert receivers("alertname=FrigateInferenceSlow", "remediate=restart",
-                     "namespace=nvr", "deployment=frigate") == "frigate-remediator"
-    assert receivers("alertname=FrigateNoFrames") == "frigate-remediator"
+                     "frigate_namespace=nvr", "frigate_deployment=frigate") == "frigate-remediator"
+    # What a restart cannot fix reaches the remediator (diagnostics) and a person.
+    assert receivers("alertname=FrigateNoFrames") == "frigate-remediator,frigate-people"
+    assert receivers("alertname=FrigateEdgeTpuMissing", "remediate=manual") == "frigate-remediator,frigate-people"
+    assert receivers("alertname=FrigateRemediatorMailFailing") == "frigate-remediator,frigate-people"
     assert receivers("alertname=NodeDown") == "default"
 
 
 def test_alertmanager_route_timing_and_auth():
     conf = yaml.safe_load(AM_EXAMPLE.read_text())
     route = next(r for r in conf["route"]["routes"] if r["receiver"] == "frigate-remediator")
-    assert route["group_by"] == ["namespace", "deployment"]
+    assert route["group_by"] == ["frigate_namespace", "frigate_deployment"]
     assert route["continue"] is True
     assert duration_seconds(route["group_wait"]) <= 10
     assert duration_seconds(route["group_interval"]) == 60
@@ -139,3 +142,19 @@ def test_every_reason_alert_carries_its_reason_label():
         rule = by_name[alert]
         keeps_it = rule["expr"].startswith(f'frigate_unhealthy{{reason="{reason}"}}')
         assert keeps_it or rule["labels"].get("reason") == reason, alert
+
+
+def test_severity_is_warning_for_what_the_remediator_repairs_critical_for_what_needs_a_person():
+    by_name = {r["alert"]: r for r in rules()}
+    for rule in rules():
+        if rule["labels"].get("remediate") == "restart":
+            assert rule["labels"]["severity"] == "warning", rule["alert"]
+    for name in ("FrigateEdgeTpuMissing", "FrigateRemediatorCircuitOpen", "FrigateExporterDown"):
+        assert by_name[name]["labels"]["severity"] == "critical", name
+    assert by_name["FrigateEdgeTpuMissing"]["labels"]["remediate"] == "manual"
+
+
+def test_stats_stale_description_cites_the_60_second_limit():
+    rule = next(r for r in rules() if r["alert"] == "FrigateStatsStale")
+    assert "60 s" in rule["annotations"]["description"]
+    assert "STATS_MAX_AGE" not in rule["annotations"]["description"]  # the cache, not the limit

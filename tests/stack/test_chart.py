@@ -10,6 +10,11 @@ from stack_common import CHART, DASHBOARD, HELM, NODE_MODULES, REPO, RULES, requ
 
 VALIDATOR = REPO / "tests" / "stack" / "validate-manifests.mjs"
 NS = "nvr"
+# The APIs a cluster with prometheus-operator's CRDs serves (kube-prometheus-stack installs them).
+OPERATOR_APIS = ["monitoring.coreos.com/v1/ServiceMonitor", "monitoring.coreos.com/v1/PrometheusRule",
+                 "monitoring.coreos.com/v1alpha1/AlertmanagerConfig"]
+MAIL = ["remediator.smtp.enabled=true", "remediator.smtp.user=me@example.org",
+        "remediator.smtp.alertEmail=ops@example.org", "remediator.smtp.password=s3cret"]
 
 # name -> --set values; every optional part switched on and off, secrets from existing Secrets.
 SCENARIOS = {
@@ -32,6 +37,15 @@ SCENARIOS = {
     "kubernetes-logs": ["exporter.logSource=kubernetes"],
     "frigate-elsewhere": ["frigate.namespace=cameras", "frigate.deployment=frigate-main"],
     "no-rbac-no-sa": ["rbac.create=false", "serviceAccount.create=false"],
+    "existing-sa": ["serviceAccount.create=false", "serviceAccount.name=cams-sa"],
+    "one-named-sa": ["serviceAccount.name=fh-sa"],
+    "exporter-only-with-mail": ["remediator.enabled=false", *MAIL],
+    "extras": ["commonLabels.team=nvr", "exporter.extraEnv[0].name=FRIGATE_HC_LOG_LEVEL",
+               "exporter.extraEnv[0].value=debug", "serviceMonitor.metricRelabelings[0].action=labeldrop",
+               "serviceMonitor.metricRelabelings[0].regex=cmdline",
+               "serviceMonitor.relabelings[0].targetLabel=site",
+               "serviceMonitor.relabelings[0].replacement=home"],
+    "no-release-label": ["kubePrometheusStackRelease="],
 }
 
 
@@ -41,8 +55,11 @@ def helm():
     return HELM
 
 
-def render(sets, namespace=NS):
+def render(sets, namespace=NS, apis=OPERATOR_APIS):
+    """`helm template` as on a cluster serving `apis` (default: prometheus-operator's CRDs)."""
     args = [helm(), "template", "fh", CHART, "--namespace", namespace]
+    for api in apis:
+        args += ["--api-versions", api]
     for s in sets:
         args += ["--set", s]
     result = run(args)
@@ -116,9 +133,53 @@ def test_optional_parts_switch_off():
                                                   "ServiceAccount")]
 
 
-def test_prometheusrule_is_the_alerts_file(default_objs):
+def adapted_source_rules(namespace=NS, frigate_ns=NS, deployment="frigate", exporter=True, remediator=True,
+                         runbook="https://github.com/frigate-health/frigate-health/blob/main/README.md#runbook-"):
+    """alerts/frigate-health.rules.yml with exactly the adaptations the chart documents."""
+    source = yaml.safe_load(RULES.read_text())
+    groups = []
+    for group in source["groups"]:
+        rules = []
+        for rule in group["rules"]:
+            component = "remediator" if rule["alert"].startswith("FrigateRemediator") else "exporter"
+            if not {"exporter": exporter, "remediator": remediator}[component]:
+                continue
+            if rule["alert"] == f"Frigate{component.title()}Down":
+                rule["expr"] = f'absent(up{{job="frigate-{component}",namespace="{namespace}"}} == 1)'
+                rule["labels"].update(job=f"frigate-{component}", namespace=namespace, frigate_namespace=frigate_ns,
+                                      frigate_deployment=deployment)
+            rule["annotations"]["runbook_url"] = runbook + rule["alert"].lower()
+            rules.append(rule)
+        if rules:
+            groups.append({**group, "rules": rules})
+    return {"groups": groups}
+
+
+def test_prometheusrule_is_the_alerts_file_adapted_to_the_release(default_objs):
     rule = one(default_objs, "PrometheusRule")
-    assert rule["spec"] == yaml.safe_load(RULES.read_text())
+    assert rule["spec"] == adapted_source_rules()
+    # Only the down alerts changed their expression; every other rule is the source's.
+    source = {r["alert"]: r for g in yaml.safe_load(RULES.read_text())["groups"] for r in g["rules"]}
+    changed = [r["alert"] for g in rule["spec"]["groups"] for r in g["rules"] if r["expr"] != source[r["alert"]]["expr"]]
+    assert sorted(changed) == ["FrigateExporterDown", "FrigateRemediatorDown"]
+
+
+@pytest.mark.parametrize("scenario,exporter,remediator", [("exporter-only", True, False),
+                                                          ("remediator-only", False, True)])
+def test_only_the_rules_of_enabled_components_are_rendered(scenario, exporter, remediator):
+    rule = one(docs(render(SCENARIOS[scenario])), "PrometheusRule")
+    assert rule["spec"] == adapted_source_rules(exporter=exporter, remediator=remediator)
+    names = {r["alert"] for g in rule["spec"]["groups"] for r in g["rules"]}
+    assert ("FrigateRemediatorDown" in names) == remediator
+    assert ("FrigateExporterDown" in names) == exporter and ("FrigateNoFrames" in names) == exporter
+
+
+def test_runbook_base_url_is_a_value():
+    url = "https://wiki.example.org/frigate#"
+    rule = one(docs(render([f"prometheusRule.runbookBaseUrl={url}"])), "PrometheusRule")
+    for g in rule["spec"]["groups"]:
+        for r in g["rules"]:
+            assert r["annotations"]["runbook_url"] == url + r["alert"].lower()
 
 
 def test_chart_copies_match_their_sources():
@@ -142,13 +203,18 @@ def test_rbac_is_least_privilege(default_objs):
         assert "*" not in rule["verbs"] and "*" not in rule["resources"]
     grants = {(res, verb): rule.get("resourceNames") for _, _, rule in rules
               for res in rule["resources"] for verb in rule["verbs"]}
-    assert grants[("configmaps", "get")] == ["frigate-health-state"]
-    assert grants[("configmaps", "update")] == ["frigate-health-state"]
-    assert grants[("configmaps", "create")] is None  # cannot be restricted by name
-    assert grants[("deployments", "get")] == ["frigate"]
-    assert grants[("deployments", "patch")] == ["frigate"]
-    assert ("deployments", "update") not in grants and ("deployments", "delete") not in grants
-    assert ("pods", "list") in grants and ("pods", "delete") not in grants
+    # Exactly what the kube client sends (common/kube/kube_client.cc): GET and PUT of the state
+    # ConfigMap, POST to create it, GET and strategic-merge PATCH of the Deployment, LIST of pods,
+    # GET of the pod's node.
+    assert grants == {
+        ("configmaps", "get"): ["frigate-health-state"],
+        ("configmaps", "update"): ["frigate-health-state"],
+        ("configmaps", "create"): None,  # cannot be restricted by name
+        ("deployments", "get"): ["frigate"],
+        ("deployments", "patch"): ["frigate"],
+        ("pods", "list"): None,
+        ("nodes", "get"): None,
+    }
     cluster = one(default_objs, "ClusterRole")
     assert cluster["rules"] == [{"apiGroups": [""], "resources": ["nodes"], "verbs": ["get"]}]
     exporter_sa = one(default_objs, "ServiceAccount", "-exporter")
@@ -253,23 +319,54 @@ def test_no_webhook_auth_renders_no_token():
 
 def test_servicemonitors_name_jobs_as_the_alert_rules_expect(default_objs):
     rules_text = RULES.read_text()
+    rendered = yaml.safe_dump(one(default_objs, "PrometheusRule")["spec"])
     for sm in by_kind(default_objs, "ServiceMonitor"):
         endpoint = sm["spec"]["endpoints"][0]
-        assert endpoint["honorLabels"] is True
+        # The scrape's namespace must stand: OnNamespace routes the alerts by it.
+        assert endpoint["honorLabels"] is False
         job = endpoint["relabelings"][0]["replacement"]
         assert endpoint["relabelings"][0]["targetLabel"] == "job"
         assert f'job=~".*{job}.*"' in rules_text
+        assert f'job="{job}",namespace="{NS}"' in rendered
         assert endpoint["interval"] == "15s"
 
 
 def test_alertmanagerconfig_route_matches_the_example(default_objs):
     route = one(default_objs, "AlertmanagerConfig")["spec"]["route"]
     example = yaml.safe_load((REPO / "alerts" / "alertmanager-example.yml").read_text())["route"]["routes"][0]
-    assert route["groupBy"] == example["group_by"]
+    assert route["groupBy"] == example["group_by"] == ["frigate_namespace", "frigate_deployment"]
     assert (route["groupWait"], route["groupInterval"], route["repeatInterval"]) == (
         example["group_wait"], example["group_interval"], example["repeat_interval"])
     assert route["continue"] is True
     assert route["matchers"] == [{"name": "alertname", "matchType": "=~", "value": "Frigate.+"}]
+    assert "routes" not in route  # no mail configured: the remediator only
+
+
+def test_with_mail_alertmanager_mails_every_alert_a_restart_cannot_fix():
+    objs = docs(render(MAIL))
+    amc = one(objs, "AlertmanagerConfig")["spec"]
+    children = amc["route"]["routes"]
+    assert children[0] == {"receiver": "frigate-remediator", "continue": True}
+    assert children[1]["receiver"] == "frigate-email"
+    assert children[1]["matchers"] == [{"name": "remediate", "matchType": "!=", "value": "restart"}]
+    email = next(r for r in amc["receivers"] if r["name"] == "frigate-email")["emailConfigs"][0]
+    secret = one(objs, "Secret", "-smtp")["metadata"]["name"]
+    assert email == {"to": "ops@example.org", "from": "me@example.org", "smarthost": "smtp.mail.yahoo.com:465",
+                     "authUsername": "me@example.org", "authPassword": {"name": secret, "key": "password"},
+                     "requireTLS": False, "sendResolved": True}
+    starttls = docs(render([*MAIL, "remediator.smtp.tls=starttls", "remediator.smtp.port=587",
+                            "remediator.smtp.existingSecret=mail", "remediator.smtp.existingSecretKey=pw"]))
+    email = one(starttls, "AlertmanagerConfig")["spec"]["receivers"][1]["emailConfigs"][0]
+    assert email["requireTLS"] is True and email["smarthost"] == "smtp.mail.yahoo.com:587"
+    assert email["authPassword"] == {"name": "mail", "key": "pw"} and "forceImplicitTLS" not in email
+    implicit_elsewhere = docs(render([*MAIL, "remediator.smtp.port=2465"]))
+    email = one(implicit_elsewhere, "AlertmanagerConfig")["spec"]["receivers"][1]["emailConfigs"][0]
+    assert email["forceImplicitTLS"] is True and email["requireTLS"] is False
+    # Without the remediator the mail route stands alone.
+    exporter_only = one(docs(render(SCENARIOS["exporter-only-with-mail"])), "AlertmanagerConfig")["spec"]
+    assert exporter_only["route"]["receiver"] == "frigate-email"
+    assert [r["receiver"] for r in exporter_only["route"]["routes"]] == ["frigate-email"]
+    assert [r["name"] for r in exporter_only["receivers"]] == ["frigate-email"]
 
 
 def test_networkpolicy_admits_prometheus_and_alertmanager_only_on_their_ports():
@@ -284,7 +381,9 @@ def test_networkpolicy_admits_prometheus_and_alertmanager_only_on_their_ports():
 
 @pytest.mark.parametrize("bad", ["remediator.restartAction=reboot", "exporter.logSource=syslog",
                                  "exporter.typo=1", "remediator.webhook.auth=basic",
-                                 "serviceMonitor.interval=soon", "frigate.deployment=Bad_Name"])
+                                 "serviceMonitor.interval=soon", "frigate.deployment=Bad_Name",
+                                 "kubePrometheusStackRelease=not a label", "monitoringCrds=maybe",
+                                 "remediator.smtp.alertmanager.repeatInterval=often"])
 def test_schema_rejects_bad_values(bad):
     result = run([helm(), "template", "fh", CHART, "--set", bad])
     assert result.returncode != 0, bad
@@ -294,3 +393,103 @@ def test_notes_render():
     result = run([helm(), "install", "fh", CHART, "--namespace", NS, "--dry-run=client"])
     assert result.returncode == 0, result.stderr
     assert "webhook" in result.stdout.lower() and "NOTES:" in result.stdout
+
+
+def test_release_label_selects_servicemonitors_and_prometheusrule(default_objs):
+    """kube-prometheus-stack's Prometheus selects both by `release: <its release>`
+    (serviceMonitorSelectorNilUsesHelmValues / ruleSelectorNilUsesHelmValues, values.yaml of
+    kube-prometheus-stack 88.x); its alertmanagerConfigSelector is {} and needs no label."""
+    for obj in by_kind(default_objs, "ServiceMonitor") + by_kind(default_objs, "PrometheusRule"):
+        assert obj["metadata"]["labels"]["release"] == "kube-prometheus-stack", obj["metadata"]["name"]
+    assert "release" not in one(default_objs, "AlertmanagerConfig")["metadata"]["labels"]
+    mine = docs(render(["kubePrometheusStackRelease=prom"]))
+    assert {o["metadata"]["labels"]["release"] for o in mine if o["kind"] in ("ServiceMonitor", "PrometheusRule")} == {"prom"}
+    none = docs(render(SCENARIOS["no-release-label"]))
+    assert all("release" not in o["metadata"]["labels"] for o in none)
+
+
+def notes(sets, crds="always"):
+    """NOTES of a client-side dry-run install. Helm's install knows no --api-versions (its
+    capabilities then hold no CRDs): monitoringCrds=always stands for a cluster that has them."""
+    args = [helm(), "install", "fh", CHART, "--namespace", NS, "--dry-run=client", "--set", f"monitoringCrds={crds}"]
+    for s in sets:
+        args += ["--set", s]
+    result = run(args)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split("NOTES:", 1)[1]
+
+
+def test_notes_warn_about_the_release_label_only_when_it_is_empty():
+    assert "kubePrometheusStackRelease is empty" not in notes([])
+    assert "kubePrometheusStackRelease is empty" in notes(SCENARIOS["no-release-label"])
+
+
+def test_notes_say_where_alerts_that_need_a_person_go():
+    assert "reach no one" in notes([])
+    text = notes(MAIL)
+    assert "reach no one" not in text and "ops@example.org" in text
+
+
+def test_monitoring_objects_need_their_api_in_the_cluster_or_the_switch():
+    kinds = ("ServiceMonitor", "PrometheusRule", "AlertmanagerConfig")
+    bare = docs(render([], apis=[]))
+    assert not [d for d in bare if d["kind"] in kinds]
+    assert by_kind(bare, "Deployment")  # the programs themselves still install
+    only_v1 = docs(render([], apis=OPERATOR_APIS[:2]))
+    assert {d["kind"] for d in only_v1 if d["kind"] in kinds} == {"ServiceMonitor", "PrometheusRule"}
+    forced = docs(render(["monitoringCrds=always"], apis=[]))
+    assert {d["kind"] for d in forced if d["kind"] in kinds} == set(kinds)
+    # NOTES begin with what was left out, so nobody misses it.
+    text = notes([], crds="auto").lstrip()
+    assert text.startswith("NOT RENDERED")
+    assert "monitoring.coreos.com/v1alpha1/AlertmanagerConfig" in text.split("\n\n")[0]
+    assert not notes([]).lstrip().startswith("NOT RENDERED")
+
+
+def test_service_account_name_is_used_by_pods_and_rolebindings():
+    existing = docs(render(SCENARIOS["existing-sa"]))
+    assert not by_kind(existing, "ServiceAccount")
+    for dep in by_kind(existing, "Deployment"):
+        assert dep["spec"]["template"]["spec"]["serviceAccountName"] == "cams-sa"
+    for binding in by_kind(existing, "RoleBinding") + by_kind(existing, "ClusterRoleBinding"):
+        assert [s["name"] for s in binding["subjects"]] == ["cams-sa"]
+    named = docs(render(SCENARIOS["one-named-sa"]))
+    assert [sa["metadata"]["name"] for sa in by_kind(named, "ServiceAccount")] == ["fh-sa"]
+    assert {b["subjects"][0]["name"] for b in by_kind(named, "RoleBinding")} == {"fh-sa"}
+    # RBAC for a ServiceAccount that nobody names would bind nothing: refused with the reason.
+    result = run([helm(), "template", "fh", CHART, "--set", "serviceAccount.create=false"])
+    assert result.returncode != 0 and "serviceAccount.name" in result.stderr
+
+
+def test_common_labels_extra_env_and_relabelings():
+    objs = docs(render(SCENARIOS["extras"]))
+    for obj in objs:
+        assert obj["metadata"]["labels"]["team"] == "nvr", obj["metadata"]["name"]
+    env = one(objs, "Deployment", "-exporter")["spec"]["template"]["spec"]["containers"][0]["env"]
+    assert env[-1] == {"name": "FRIGATE_HC_LOG_LEVEL", "value": "debug"}
+    for sm in by_kind(objs, "ServiceMonitor"):
+        endpoint = sm["spec"]["endpoints"][0]
+        assert endpoint["relabelings"][0]["targetLabel"] == "job"  # the chart's own stays first
+        assert endpoint["relabelings"][1] == {"targetLabel": "site", "replacement": "home"}
+        assert endpoint["metricRelabelings"][-1] == {"action": "labeldrop", "regex": "cmdline"}
+    exporter_sm = one(objs, "ServiceMonitor", "-exporter")["spec"]["endpoints"][0]
+    assert exporter_sm["metricRelabelings"] == [{"action": "labeldrop", "regex": "cmdline"}]
+
+
+def test_chart_metadata_names_home_sources_maintainers_and_icon():
+    meta = yaml.safe_load((CHART / "Chart.yaml").read_text())
+    assert meta["home"].startswith("https://") and meta["icon"].startswith("https://")
+    assert meta["sources"] and all(s.startswith("https://") for s in meta["sources"])
+    assert meta["maintainers"] and all(m["name"] for m in meta["maintainers"])
+
+
+def test_every_allowed_target_gets_the_restart_rights_in_its_namespace_only():
+    objs = docs(render(["remediator.allowedTargets={cameras/frigate-2,nvr/frigate-b,nvr/frigate}"]))
+    roles = {r["metadata"]["namespace"]: r for r in by_kind(objs, "Role") if r["metadata"]["name"].endswith("-remediator-target")}
+    assert set(roles) == {"nvr", "cameras"}
+    assert roles["nvr"]["rules"][0]["resourceNames"] == ["frigate", "frigate-b"]
+    assert roles["cameras"]["rules"][0]["resourceNames"] == ["frigate-2"]
+    bindings = {b["metadata"]["namespace"] for b in by_kind(objs, "RoleBinding") if b["metadata"]["name"].endswith("-remediator-target")}
+    assert bindings == {"nvr", "cameras"}
+    env = env_of(one(objs, "Deployment", "-remediator"))
+    assert env["FRIGATE_HC_ALLOWED_TARGETS"]["value"] == "nvr/frigate,cameras/frigate-2,nvr/frigate-b"

@@ -22,6 +22,44 @@ app.kubernetes.io/name: {{ include "frigate-health.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}
+
+{{/*
+The ServiceAccount a component runs as (call with (dict "ctx" $ "component" "exporter")):
+serviceAccount.name when set, else <fullname>-<component> when the chart creates it, else the
+namespace's "default".
+*/}}
+{{- define "frigate-health.serviceAccountName" -}}
+{{- $sa := .ctx.Values.serviceAccount -}}
+{{- if $sa.name -}}
+{{- $sa.name -}}
+{{- else if $sa.create -}}
+{{- printf "%s-%s" (include "frigate-health.fullname" .ctx) .component -}}
+{{- else -}}
+default
+{{- end -}}
+{{- end -}}
+
+{{/*
+"true" when a prometheus-operator resource is to be rendered: switched on, and its API served by
+the cluster unless monitoringCrds is "always". Call with (dict "ctx" $ "enabled" <bool> "api"
+"monitoring.coreos.com/v1/ServiceMonitor"); empty otherwise.
+*/}}
+{{- define "frigate-health.renderCrd" -}}
+{{- if and .enabled (or (eq .ctx.Values.monitoringCrds "always") (.ctx.Capabilities.APIVersions.Has .api)) -}}
+true
+{{- end -}}
+{{- end -}}
+
+{{/* The SMTP settings are complete enough to mail alertEmail. */}}
+{{- define "frigate-health.mailConfigured" -}}
+{{- $m := .Values.remediator.smtp -}}
+{{- if and $m.enabled $m.host $m.alertEmail -}}
+true
+{{- end -}}
 {{- end -}}
 
 {{/* Selector labels of one component; call with (dict "ctx" $ "component" "exporter"). */}}
