@@ -331,7 +331,6 @@ def limit_override():
                 {"id": "custom.lineStyle", "value": {"fill": "dash", "dash": [10, 10]}},
                 {"id": "custom.fillOpacity", "value": 0},
                 {"id": "custom.stacking", "value": {"mode": "none", "group": "A"}},
-                {"id": "custom.hideFrom", "value": {"tooltip": False, "viz": False, "legend": False}},
             ]}
 
 

@@ -418,11 +418,17 @@ def remediator_route(routes, kinds):
     return None
 
 
-def test_the_route_agrees_with_the_charts_alertmanagerconfig(tmp_path):
+# The chart with its mail switched on (values of README's Helm example).
+CHART_MAIL = ["remediator.smtp.enabled=true", "remediator.smtp.user=me@example.org",
+              "remediator.smtp.alertEmail=me@example.org", "remediator.smtp.password=pw"]
+
+
+@pytest.mark.parametrize("mail", [False, True], ids=["chart-defaults", "chart-with-mail"])
+def test_the_route_agrees_with_the_charts_alertmanagerconfig(tmp_path, mail):
     ours_path = alertmanager_path()
     ours = alertmanager_config()
     our_kinds = receiver_kinds(ours["receivers"])
-    chart_path, chart_kinds, chart_routes = chart_alertmanager(tmp_path)
+    chart_path, chart_kinds, chart_routes = chart_alertmanager(tmp_path, CHART_MAIL if mail else ())
     chart_mails = "email" in chart_kinds.values()
     for labels in alert_label_sets() + [{"alertname": "FrigateEdgeTpuMissing", "remediate": "manual"}]:
         got = {our_kinds[r] for r in routed(ours_path, labels)} - {"none"}

@@ -468,6 +468,10 @@ def test_every_query_returns_data_from_the_real_programs(tmp_path, target_labels
                                               "frigate-remediator": [remediator_addr]}, [RULES])
         wait_for_scrapes(prom, ["frigate-exporter", "frigate-remediator"])
         check_rules_loaded(prom)
+        if target_labels == "true":
+            assert prom.query('frigate_up{frigate_namespace="nvr",frigate_deployment="frigate"}')[
+                "data"]["result"], ("the exporter does not label its series frigate_namespace / "
+                                    "frigate_deployment with TARGET_LABELS=true (issue 10 item 1)")
 
         # Every family the exporter serves is charted, or said why not.
         charted = set().union(*(families(e) for _, e, _ in panel_queries(dashboard())))
