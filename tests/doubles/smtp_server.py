@@ -133,10 +133,6 @@ def main():
     p.add_argument("--user", default="", help="accepted login (AUTH offered only when set)")
     p.add_argument("--password", default="")
     p.add_argument("--require-auth", action="store_true", help="refuse mail without AUTH")
-    p.add_argument("--auth-mechanisms", default="PLAIN,LOGIN",
-                   help="AUTH mechanisms offered, comma-separated (default PLAIN,LOGIN). aiosmtpd's "
-                        "LOGIN asks \"User Name\" where Postfix asks \"Username:\", which "
-                        "Alertmanager's LOGIN client refuses: offer PLAIN alone for it")
     p.add_argument("--data-delay", type=float, default=0.0,
                    help="seconds to wait before answering DATA (a slow server)")
     args = p.parse_args()
@@ -164,11 +160,6 @@ def main():
     )
     if args.user:
         options["authenticator"] = authenticator_for(args.user, args.password)
-        offered = {m.strip().upper() for m in args.auth_mechanisms.split(",") if m.strip()}
-        unknown = offered - {"PLAIN", "LOGIN"}
-        if unknown or not offered:
-            p.error(f"--auth-mechanisms: PLAIN and/or LOGIN, not {args.auth_mechanisms!r}")
-        options["auth_exclude_mechanism"] = sorted({"PLAIN", "LOGIN"} - offered)
 
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
