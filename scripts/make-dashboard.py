@@ -22,10 +22,14 @@ OUT = REPO / "grafana" / "frigate-health-dashboard.json"
 DS = {"type": "prometheus", "uid": "${datasource}"}
 
 # Label selectors. The exporter names its Frigate with constant labels (TARGET_LABELS=true) that
-# cannot collide with a scrape's own namespace label; the remediator labels its per-target series
-# with the target's namespace/deployment (README "Metrics of frigate-remediator").
+# cannot collide with a scrape's own namespace label. The remediator labels its per-target series
+# with the target's namespace/deployment; the chart's ServiceMonitor copies them into
+# frigate_namespace/frigate_deployment (the scrape's namespace wins over the remediator's), so one
+# selector serves both. Without target labels (the Compose example) the variables offer All
+# alone, whose ".*" also matches a missing label. `deployment` is the target's everywhere (no
+# scrape sets it), so remediator legends use it.
 EXP = 'frigate_namespace=~"$namespace",frigate_deployment=~"$deployment"'
-REM = 'namespace=~"$namespace",deployment=~"$deployment"'
+REM = EXP
 CAM = EXP + ',camera_name=~"$camera"'
 JOBS = 'job=~".*frigate-(exporter|remediator).*"'  # the job names the alert rules match
 OK_RESULT = ',result="ok"'
@@ -93,8 +97,8 @@ ANNOTATIONS = [
      f"resets({exp('frigate_service_uptime_seconds')}[2m]) > 0",
      "Frigate restarted", "{{frigate_namespace}}/{{frigate_deployment}}"),
     ("Remediator restarts", "red",
-     f"sum by (namespace, deployment) (increase({rem('frigate_remediator_restarts_total', OK_RESULT)}[2m])) > 0",
-     "frigate-remediator restarted Frigate", "{{namespace}}/{{deployment}}"),
+     f"sum by (deployment) (increase({rem('frigate_remediator_restarts_total', OK_RESULT)}[2m])) > 0",
+     "frigate-remediator restarted Frigate", "{{deployment}}"),
 ]
 
 # ------------------------------------------------------------------------------------------------
@@ -263,15 +267,14 @@ ROWS = [
          {"instant": True, "decimals": 0, "text_mode": "value_and_name",
           "desc": "Restarts of Frigate by the remediator in the dashboard's time range."}),
         ("timeseries", "Restarts in the last hour", 10, 8,
-         [(f"sum by (namespace, deployment) (increase({rem('frigate_remediator_restarts_total', OK_RESULT)}[1h]))",
-           "{{namespace}}/{{deployment}}"),
+         [(f"sum by (deployment) (increase({rem('frigate_remediator_restarts_total', OK_RESULT)}[1h]))",
+           "{{deployment}}"),
           limit("vector($max_restarts_per_hour)", "MAX_RESTARTS_PER_HOUR")],
          {"min": 0, "decimals": 1,
           "desc": "Successful restarts over the past hour; at the limit the circuit breaker "
                   "holds further restarts back (variable max_restarts_per_hour)."}),
         ("state-timeline", "Circuit breaker", 10, 8,
-         [(f"max by (namespace, deployment) ({rem('frigate_remediator_circuit_open')})",
-           "{{namespace}}/{{deployment}}")],
+         [(f"max by (deployment) ({rem('frigate_remediator_circuit_open')})", "{{deployment}}")],
          {"map": "closed_open",
           "desc": "Open while the breaker holds restarts of the target back "
                   "(FrigateRemediatorCircuitOpen)."}),
@@ -288,8 +291,8 @@ ROWS = [
           "desc": "Which gate held a restart back (consecutive failures, startup grace, circuit "
                   "breaker, node readiness, rollout, ...). The status page has each verdict."}),
         ("timeseries", "Consecutive failures", 8, 8,
-         [(f"max by (namespace, deployment) ({rem('frigate_remediator_consecutive_failures')})",
-           "{{namespace}}/{{deployment}}"),
+         [(f"max by (deployment) ({rem('frigate_remediator_consecutive_failures')})",
+           "{{deployment}}"),
           limit("vector($consecutive_failures_required)", "CONSECUTIVE_FAILURES_REQUIRED")],
          {"min": 0, "decimals": 0,
           "desc": "Observations in a row of a failing target; a restart needs the limit."}),

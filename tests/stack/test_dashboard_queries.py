@@ -24,7 +24,9 @@ import urllib.request
 
 import pytest
 
-from stack_common import DASHBOARD, EXPORTER, REMEDIATOR, REPO, RULES, run
+import yaml
+
+from stack_common import CHART, DASHBOARD, EXPORTER, HELM, REMEDIATOR, REPO, RULES, require_tool, run
 from prom_harness import Prometheus, TextTarget, free_port
 
 FIXTURES = pathlib.Path(__file__).parent / "fixtures"
@@ -427,6 +429,38 @@ def post_firing_alert(address):
         assert r.status == 200
 
 
+def compose_scrape_options():
+    """How docs/compose/prometheus.yml scrapes the two programs (honor_labels as it says)."""
+    config = yaml.safe_load((REPO / "docs" / "compose" / "prometheus.yml").read_text())
+    return {job["job_name"]: {"honor_labels": job.get("honor_labels", False)}
+            for job in config["scrape_configs"]}
+
+
+def snake(key):
+    return re.sub(r"[A-Z]", lambda m: "_" + m.group(0).lower(), key)
+
+
+def chart_scrape_options():
+    """How Prometheus scrapes the two programs through the chart's ServiceMonitors (installed in
+    `monitoring`): their honorLabels and metricRelabelings, and the namespace label the
+    operator's service discovery attaches to every target."""
+    helm = require_tool(str(HELM), "run scripts/install-deps.sh (installs Helm into tools/)")
+    result = run([helm, "template", "fh", CHART, "--namespace", "monitoring"])
+    assert result.returncode == 0, result.stderr
+    out = {}
+    for sm in yaml.safe_load_all(result.stdout):
+        if not sm or sm["kind"] != "ServiceMonitor":
+            continue
+        endpoint = sm["spec"]["endpoints"][0]
+        job = next(r["replacement"] for r in endpoint["relabelings"] if r.get("targetLabel") == "job")
+        out[job] = {"honor_labels": endpoint.get("honorLabels", False),
+                    "metric_relabel_configs": [{snake(k): v for k, v in r.items()}
+                                               for r in endpoint.get("metricRelabelings", [])],
+                    "labels": {"namespace": "monitoring"}}
+    assert set(out) == {"frigate-exporter", "frigate-remediator"}, out
+    return out
+
+
 def exporter_families(address):
     with urllib.request.urlopen(f"http://{address}/metrics", timeout=10) as r:
         text = r.read().decode()
@@ -436,7 +470,8 @@ def exporter_families(address):
 @pytest.mark.parametrize("target_labels", ["false", "true"])
 def test_every_query_returns_data_from_the_real_programs(tmp_path, target_labels):
     """TARGET_LABELS=false is the Compose example (no target labels, the namespace and deployment
-    variables offer All alone); true is the chart (frigate_namespace, frigate_deployment)."""
+    variables offer All alone), scraped as docs/compose/prometheus.yml does; true is the chart
+    (frigate_namespace, frigate_deployment), scraped as its ServiceMonitors say."""
     missing = [str(p) for p in (EXPORTER, REMEDIATOR, FRIGATE_SIM) if not p.exists()]
     if missing:
         pytest.fail("not built or not written yet: " + ", ".join(missing) +
@@ -464,8 +499,11 @@ def test_every_query_returns_data_from_the_real_programs(tmp_path, target_labels
                          "SMTP_PASSWORD": "pw", "ALERT_EMAIL": "ops@example.org"},
             tmp_path / "remediator.log", "/healthz")
         procs.append(remediator)
+        # Scraped as the Compose example or the chart's ServiceMonitors scrape them.
+        options = chart_scrape_options() if target_labels == "true" else compose_scrape_options()
         prom = Prometheus(tmp_path / "prom", {"frigate-exporter": [exporter_addr],
-                                              "frigate-remediator": [remediator_addr]}, [RULES])
+                                              "frigate-remediator": [remediator_addr]}, [RULES],
+                          options)
         wait_for_scrapes(prom, ["frigate-exporter", "frigate-remediator"])
         check_rules_loaded(prom)
         if target_labels == "true":
