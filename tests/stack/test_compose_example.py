@@ -22,7 +22,7 @@ import urllib.request
 import pytest
 import yaml
 
-from stack_common import CHART, DASHBOARD, EXPORTER, HELM, REMEDIATOR, REPO, RULES, require_tool, run
+from stack_common import DASHBOARD, EXPORTER, REMEDIATOR, REPO, RULES, helm_template, require_tool, run
 from fhc_testlib import PY, Proc, free_port, wait_until
 
 DOCS = REPO / "docs"
@@ -291,10 +291,7 @@ def test_prometheus_config_is_valid_and_loads_the_rules(tmp_path):
 
 def test_the_rules_are_the_charts_rules():
     """Same alerts with the same routing labels as the chart's PrometheusRule (default values)."""
-    helm = require_tool(str(HELM), "run scripts/install-deps.sh (installs Helm into tools/)")
-    result = run([helm, "template", "fh", CHART, "--namespace", "nvr"])
-    assert result.returncode == 0, result.stderr
-    rule = next(d for d in yaml.safe_load_all(result.stdout) if d and d["kind"] == "PrometheusRule")
+    rule = next(d for d in helm_template() if d["kind"] == "PrometheusRule")
     chart = {r["alert"]: (r["labels"].get("severity"), r["labels"].get("remediate"))
              for g in rule["spec"]["groups"] for r in g["rules"]}
     ours = {r["alert"]: (r["labels"].get("severity"), r["labels"].get("remediate")) for r in rules()}
@@ -383,13 +380,7 @@ def chart_alertmanager(tmp_path, sets=()):
     """(alertmanager.yml path, {receiver: kind}, top route) generated from the chart's rendered
     AlertmanagerConfig the way the operator does: under a root route to "null", every route of
     the AlertmanagerConfig with its receivers named <namespace>/<name>/<receiver>, continue: true."""
-    helm = require_tool(str(HELM), "run scripts/install-deps.sh (installs Helm into tools/)")
-    args = [helm, "template", "fh", CHART, "--namespace", "nvr"]
-    for s in sets:
-        args += ["--set", s]
-    result = run(args)
-    assert result.returncode == 0, result.stderr
-    amcs = [d for d in yaml.safe_load_all(result.stdout) if d and d["kind"] == "AlertmanagerConfig"]
+    amcs = [d for d in helm_template(sets) if d["kind"] == "AlertmanagerConfig"]
     assert amcs, "the chart renders no AlertmanagerConfig"
     routes, receivers, kinds = [], [{"name": "null"}], {"null": "none"}
     for amc in amcs:

@@ -26,7 +26,7 @@ import pytest
 
 import yaml
 
-from stack_common import CHART, DASHBOARD, EXPORTER, HELM, REMEDIATOR, REPO, RULES, require_tool, run
+from stack_common import DASHBOARD, EXPORTER, REMEDIATOR, REPO, RULES, helm_template, run
 from prom_harness import Prometheus, TextTarget, free_port
 
 FIXTURES = pathlib.Path(__file__).parent / "fixtures"
@@ -444,12 +444,9 @@ def chart_scrape_options():
     """How Prometheus scrapes the two programs through the chart's ServiceMonitors (installed in
     `monitoring`): their honorLabels and metricRelabelings, and the namespace label the
     operator's service discovery attaches to every target."""
-    helm = require_tool(str(HELM), "run scripts/install-deps.sh (installs Helm into tools/)")
-    result = run([helm, "template", "fh", CHART, "--namespace", "monitoring"])
-    assert result.returncode == 0, result.stderr
     out = {}
-    for sm in yaml.safe_load_all(result.stdout):
-        if not sm or sm["kind"] != "ServiceMonitor":
+    for sm in helm_template(namespace="monitoring"):
+        if sm["kind"] != "ServiceMonitor":
             continue
         endpoint = sm["spec"]["endpoints"][0]
         job = next(r["replacement"] for r in endpoint["relabelings"] if r.get("targetLabel") == "job")
