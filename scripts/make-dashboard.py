@@ -217,10 +217,14 @@ ROWS = [
           "desc": "Memory use of each Frigate process in percent of the host's."}),
         ("timeseries", "GPU", 12, 8,
          [(exp("frigate_gpu_usage_percent"), "{{gpu_name}} use"),
-          (exp("frigate_gpu_mem_usage_percent"), "{{gpu_name}} memory")],
+          (exp("frigate_gpu_mem_usage_percent"), "{{gpu_name}} memory"),
+          (exp("frigate_gpu_encoder_usage_percent"), "{{gpu_name}} encoder"),
+          (exp("frigate_gpu_decoder_usage_percent"), "{{gpu_name}} decoder"),
+          (exp("frigate_gpu_compute_usage_percent"), "{{gpu_name}} compute")],
          {"unit": "percent", "min": 0, "max": 100,
-          "desc": "GPU and GPU memory use as Frigate reports them (Intel GPUs report no memory "
-                  "use). Empty without a GPU Frigate watches."}),
+          "desc": "GPU use as Frigate reports it: overall and memory (Intel GPUs report no "
+                  "memory use), video encoder and decoder (NVIDIA; Intel's video engines on "
+                  "0.18), compute (Intel, 0.18). Empty without a GPU Frigate watches."}),
         ("timeseries", "Network per process", 12, 8,
          [(exp("frigate_bandwidth_usage_bytes_per_second"), "{{type}} {{name}} {{process}}")],
          {"unit": "Bps", "min": 0,

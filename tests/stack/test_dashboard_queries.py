@@ -53,6 +53,9 @@ KNOWN_GAPS_AT_START = {
 HARDWARE_FAMILIES = {
     "frigate_gpu_mem_usage_percent": "Intel GPUs report no memory use (Frigate's "
                                      "get_intel_gpu_stats; the simulator serves intel-vaapi)",
+    "frigate_gpu_encoder_usage_percent": "NVIDIA GPUs only",
+    "frigate_gpu_decoder_usage_percent": "NVIDIA GPUs, and Intel's on Frigate 0.18",
+    "frigate_gpu_compute_usage_percent": "Intel GPUs on Frigate 0.18",
 }
 # Exporter families the dashboard does not chart, each with why.
 NOT_CHARTED = {
@@ -310,7 +313,9 @@ def test_dashboard_covers_the_health_system_and_remediator_families():
                    "frigate_detection_fps", "frigate_detection_enabled", "frigate_detection_total_fps",
                    "frigate_audio_dbfs", "frigate_audio_rms", "frigate_cpu_usage_percent",
                    "frigate_mem_usage_percent", "frigate_gpu_usage_percent",
-                   "frigate_gpu_mem_usage_percent", "frigate_device_temperature",
+                   "frigate_gpu_mem_usage_percent", "frigate_gpu_encoder_usage_percent",
+                   "frigate_gpu_decoder_usage_percent", "frigate_gpu_compute_usage_percent",
+                   "frigate_device_temperature",
                    "frigate_bandwidth_usage_bytes_per_second", "frigate_storage_used_bytes",
                    "frigate_storage_free_bytes", "frigate_service_uptime_seconds",
                    "frigate_service_info", "frigate_exporter_stats_errors_total",
