@@ -105,7 +105,8 @@ ANNOTATIONS = [
 # Panels. Each: (type, title, width, height, targets, options). A target is (expr, legend) or
 # (expr, legend, "limit") for a threshold line (drawn dashed red, no fill). Options (all optional):
 #   unit, min, max, desc, map (value mappings name), instant (stat), repeat (variable),
-#   stack, axis_right (legend of a series drawn on a right axis), decimals, text_mode.
+#   stack, axis_right (legend of a series drawn on a right axis), decimals, text_mode,
+#   links (names of LINKS shown in the panel's header).
 
 OK_FAIL = {"0": ("OK", "green"), "1": ("FAIL", "red")}
 HEALTHY = {"1": ("Healthy", "green"), "0": ("Unhealthy", "red")}
@@ -144,7 +145,7 @@ ROWS = [
           "desc": "Whether the exporter reads Frigate's log (LOG_SOURCE); the log-based reasons "
                   "need it."}),
         ("stat", "${reason}", 4, 3, [(f"max({exp('frigate_unhealthy', ONE_REASON)})", "")],
-         {"map": "ok_fail", "instant": True, "repeat": "reason",
+         {"map": "ok_fail", "instant": True, "repeat": "reason", "links": ["Runbooks"],
           "desc": "One panel per health reason (frigate_unhealthy{reason}): FAIL while the reason "
                   "fails. Reasons the exporter adds appear here by themselves. See the Runbooks "
                   "link above for each reason's alert."}),
@@ -279,7 +280,7 @@ ROWS = [
                   "holds further restarts back (variable max_restarts_per_hour)."}),
         ("state-timeline", "Circuit breaker", 10, 8,
          [(f"max by (deployment) ({rem('frigate_remediator_circuit_open')})", "{{deployment}}")],
-         {"map": "closed_open",
+         {"map": "closed_open", "links": ["Remediator status"],
           "desc": "Open while the breaker holds restarts of the target back "
                   "(FrigateRemediatorCircuitOpen)."}),
         ("timeseries", "Decisions by outcome", 8, 8,
@@ -291,7 +292,7 @@ ROWS = [
         ("timeseries", "Decisions held back, by gate", 8, 8,
          [('sum by (gate) (increase(frigate_remediator_decisions_total{gate!=""}[$__rate_interval]))',
            "{{gate}}")],
-         {"min": 0, "stack": True,
+         {"min": 0, "stack": True, "links": ["Remediator status"],
           "desc": "Which gate held a restart back (consecutive failures, startup grace, circuit "
                   "breaker, node readiness, rollout, ...). The status page has each verdict."}),
         ("timeseries", "Consecutive failures", 8, 8,
@@ -394,6 +395,10 @@ def panel(kind, title, w, h, targets, opts, pid, x, y):
                         "alignValue": "left",
                         "legend": {"displayMode": "list", "placement": "bottom", "showLegend": True},
                         "tooltip": {"mode": "single", "sort": "none"}}
+    if "links" in opts:
+        by_title = {title: (url, tooltip) for title, url, tooltip, _ in LINKS}
+        p["links"] = [{"title": name, "url": by_title[name][0], "targetBlank": True}
+                      for name in opts["links"]]
     if "repeat" in opts:
         p["repeat"] = opts["repeat"]
         p["repeatDirection"] = "h"

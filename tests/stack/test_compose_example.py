@@ -11,6 +11,7 @@ import email
 import email.policy
 import http.server
 import json
+import os
 import pathlib
 import re
 import sys
@@ -199,6 +200,44 @@ def test_every_service_has_a_health_check_its_image_can_run():
         for dep, cond in (s.get("depends_on") or {}).items():
             if dep == "frigate":
                 assert cond["condition"] == "service_started", name
+
+
+def local_program_env(name, tmp_path, port):
+    """The service's Compose environment, runnable here: its own LISTEN port, Frigate on a closed
+    loopback port, secrets and state in tmp_path."""
+    env = dict(service(name)["environment"])
+    env["FRIGATE_HC_LISTEN"] = f"127.0.0.1:{port}"
+    env["FRIGATE_HC_FRIGATE_URL"] = f"http://127.0.0.1:{free_port()}"
+    for key, value in env.items():
+        if str(value).startswith("/run/secrets/"):
+            path = tmp_path / pathlib.PurePosixPath(value).name
+            path.write_text("s3cret-token")
+            env[key] = str(path)
+    if "FRIGATE_HC_STATE_FILE" in env:
+        env["FRIGATE_HC_STATE_FILE"] = str(tmp_path / "state.json")
+    return env
+
+
+def test_the_programs_health_checks_answer_the_real_programs(tmp_path):
+    """Each program's Compose health check, run with the service's settings: 0 while the program
+    serves, 1 once it stopped. Needs the programs' `healthcheck` command (the image's branch)."""
+    for name, binary in (("frigate-exporter", EXPORTER), ("frigate-remediator", REMEDIATOR)):
+        if not binary.exists():
+            pytest.fail(f"{binary} not built (scripts/build.sh)")
+        port = free_port()
+        env = local_program_env(name, tmp_path, port)
+        proc = Proc([binary], env=env, name=name, logdir=tmp_path)
+        try:
+            wait_until(lambda: http_status(f"http://127.0.0.1:{port}/metrics") == 200, 15,
+                       what=f"{name} serving")
+            test = service(name)["healthcheck"]["test"]
+            local = [binary if arg == test[1] else arg for arg in test[1:]]
+            result = run(local, env={**os.environ, **env})
+            assert result.returncode == 0, f"{name}: {result.stdout}{result.stderr}"
+        finally:
+            proc.stop()
+        result = run(local, env={**os.environ, **env})
+        assert result.returncode == 1, f"{name} stopped: {result.returncode} {result.stdout}"
 
 
 def start_alertmanager(tmp_path, config):

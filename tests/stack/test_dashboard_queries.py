@@ -267,6 +267,11 @@ def test_links_reach_the_remediator_frigate_and_the_runbooks():
     dash = dashboard()
     boxes = variables(dash, "textbox")
     urls = {link["title"]: link["url"] for link in dash["links"]}
+    for panel in all_panels(dash):  # panel links are dashboard links shown where they help
+        for link in panel.get("links", []):
+            assert urls[link["title"]] == link["url"], panel["title"]
+    reason_panel = next(p for p in all_panels(dash) if p.get("repeat") == "reason")
+    assert [link["title"] for link in reason_panel["links"]] == ["Runbooks"]
     assert urls["Remediator status"].startswith("${remediator_url}")
     assert urls["Frigate"].startswith("${frigate_url}")
     assert urls["Runbooks"].startswith("${runbook_url}#")
