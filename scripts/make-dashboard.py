@@ -4,8 +4,9 @@
     scripts/make-dashboard.py           # rewrite the dashboard
     scripts/make-dashboard.py --check   # exit 1 when the committed file is not what this writes
 
-Then run scripts/sync-chart-files.sh (the chart carries a copy). tests/stack/test_dashboard_queries.py
-fails when the JSON is not this script's output, and runs every query against a real Prometheus.
+Then run scripts/sync-chart-files.sh (the chart carries a copy).
+tests/stack/test_dashboard_queries.py fails when the JSON is not this script's output, and runs
+every query against a real Prometheus.
 
 The dashboard is data: variables, links, and rows of panels. A panel is one line of a table with
 its queries; the layout (ids, grid positions, field defaults) is computed here, so panels stay
@@ -64,7 +65,7 @@ LINK_VARIABLES = [
 ]
 
 THRESHOLD_VARIABLES = [
-    # name, setting (program), default
+    # name, setting, program, default
     ("inference_threshold_ms", "INFERENCE_THRESHOLD_MS", "exporter", "100"),
     ("stuck_detection_threshold", "STUCK_DETECTION_THRESHOLD", "exporter", "2"),
     ("backlog_threshold", "BACKLOG_THRESHOLD", "exporter", "5"),
