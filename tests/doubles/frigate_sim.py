@@ -64,6 +64,9 @@ class Profile:
     record_restart_msg: str  # camera watchdog record-ffmpeg restart wording
     version_public: bool  # /api/version needs no auth (0.17+)
     too_many_unprocessed: bool  # the 0.15+ wording exists
+    # Top-level bandwidth_usages from nethogs (0.13+; frigate/stats.py set_bandwidth_stats at
+    # v0.13.2, frigate/stats/util.py from v0.14.0 to v0.17.2).
+    bandwidth_usages: bool = True
 
 
 _FLASK_HTML = "text/html; charset=utf-8"
@@ -76,7 +79,7 @@ PROFILES = {
         " ", (), False, False, False, False, False, "raw", True, _FLASK_HTML, False,
         "didnt", 5, True, True, "frigate.record",
         "No new recording segments were created for {camera} in the last 120s. "
-        "restarting the ffmpeg record process...", False, False),
+        "restarting the ffmpeg record process...", False, False, bandwidth_usages=False),
     "0.13": Profile(
         "0.13", "0.13.2-6476f8a", "0.13.2", "flask", False, False, 2**20, "psutil",
         False, "", ("logger", "go2rtc", "recording", "audioDetector"), True, False,
@@ -957,6 +960,8 @@ class Sim:
                 body[k] = round(sum(c[k] for c in cams.values()), 2)
         body["cpu_usages"] = self._cpu_usages(seq)
         body["gpu_usages"] = self._gpu_usages()
+        if p.bandwidth_usages:
+            body["bandwidth_usages"] = self._bandwidth_usages(seq)
         if p.processes:
             body["processes"] = {n: {"pid": self.pids[_PROC_PID.get(n, n)]}
                                  for n in p.processes}
@@ -1029,6 +1034,17 @@ class Sim:
         if p.key == "0.12":
             return {"intel-vaapi": {"gpu": "12.5 %", "mem": "- %"}}
         return {"intel-vaapi": {"gpu": "12.5%", "mem": "-%"}}
+
+    def _bandwidth_usages(self, seq):
+        """What get_bandwidth_stats (frigate/util/services.py, v0.13.2 to v0.17.2) keeps of
+        `nethogs -t`: KB/s sent + received, rounded to 0.1, keyed by the pid of each camera's
+        ffmpeg and of go2rtc (detectors only with a network detector)."""
+        out = {}
+        for i, cam in enumerate(self.cameras):
+            out[str(self.pids["ffmpeg:" + cam])] = {
+                "bandwidth": round(480.0 + ((seq + i) % 7) * 12.5, 1)}
+        out[str(self.pids["go2rtc"])] = {"bandwidth": round(95.0 + (seq % 5) * 3.2, 1)}
+        return out
 
     def _temperatures(self):
         if any(t == "edgetpu" for _, t in self.detectors):

@@ -51,9 +51,11 @@ class TextTarget:
 
 
 class Prometheus:
-    """Prometheus scraping `jobs` ({job: [host:port, ...]}) every second, with `rule_files`."""
+    """Prometheus scraping `jobs` ({job: [host:port, ...]}) every second, with `rule_files`.
+    `job_options` ({job: {...}}) replaces parts of a job's scrape config (honor_labels,
+    metric_relabel_configs, ...); its key "labels" becomes the targets' labels."""
 
-    def __init__(self, workdir: pathlib.Path, jobs: dict, rule_files=()):
+    def __init__(self, workdir: pathlib.Path, jobs: dict, rule_files=(), job_options=None):
         binary = shutil.which("prometheus")
         if not binary:
             raise RuntimeError("prometheus not found: apt-get install --no-install-recommends prometheus")
@@ -65,6 +67,11 @@ class Prometheus:
                                 "static_configs": [{"targets": targets}]}
                                for job, targets in jobs.items()],
         }
+        for scrape in config["scrape_configs"]:
+            options = dict((job_options or {}).get(scrape["job_name"], {}))
+            if "labels" in options:
+                scrape["static_configs"][0]["labels"] = options.pop("labels")
+            scrape.update(options)
         (workdir / "prometheus.yml").write_text(yaml.safe_dump(config))
         self.log = open(workdir / "prometheus.log", "w")
         for _ in range(5):  # the free port may be taken between probing and binding: retry

@@ -52,3 +52,23 @@ def require_tool(path_or_name: str, hint: str) -> str:
 
 def run(cmd, **kw) -> subprocess.CompletedProcess:
     return subprocess.run([str(c) for c in cmd], capture_output=True, text=True, timeout=120, **kw)
+
+
+# The prometheus-operator APIs of a kube-prometheus-stack cluster: the chart renders its
+# ServiceMonitors, PrometheusRule and AlertmanagerConfig only where the cluster serves them.
+OPERATOR_APIS = ["monitoring.coreos.com/v1/ServiceMonitor", "monitoring.coreos.com/v1/PrometheusRule",
+                 "monitoring.coreos.com/v1alpha1/AlertmanagerConfig"]
+
+
+def helm_template(sets=(), namespace="nvr") -> list:
+    """The chart's objects as `helm template` renders them for a cluster with the operator."""
+    import yaml
+    helm = require_tool(str(HELM), "run scripts/install-deps.sh (installs Helm into tools/)")
+    args = [helm, "template", "fh", CHART, "--namespace", namespace]
+    for api in OPERATOR_APIS:
+        args += ["--api-versions", api]
+    for s in sets:
+        args += ["--set", s]
+    result = run(args)
+    assert result.returncode == 0, result.stderr
+    return [d for d in yaml.safe_load_all(result.stdout) if d]
