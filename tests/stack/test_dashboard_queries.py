@@ -42,9 +42,6 @@ TARGET_LABEL_NAMES = {"frigate_namespace", "frigate_deployment"}
 # using one of them may return nothing in the first check, and only while the family has no
 # series at all. Remove an entry once its program creates the series at start.
 KNOWN_GAPS_AT_START = {
-    # Issue 10 item 9: the remediator creates this family at its first decision. Initialising
-    # its known label sets to 0 is another branch's work (remediator metrics).
-    "frigate_remediator_decisions_total": "remediator: series appear at the first decision",
     # The exporter knows a camera's backlog series only once the camera logged a backlog line.
     "frigate_recording_backlog_events": "exporter: a camera's series appears at its first "
                                         "backlog line",
