@@ -1,0 +1,64 @@
+#include "exporter/health/inference_baseline.h"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+namespace fhc::exporter {
+
+InferenceBaselineTracker::InferenceBaselineTracker(BaselineOptions options, InferenceRule rule)
+    : options_(options), rule_(std::move(rule)) {}
+
+std::size_t InferenceBaselineTracker::Capacity() const {
+  const double n = options_.window_seconds / std::max(options_.min_spacing_seconds, 1e-3);
+  return std::max<std::size_t>(options_.min_samples, static_cast<std::size_t>(std::ceil(n)));
+}
+
+std::optional<double> InferenceBaselineTracker::Median(const Track& track) const {
+  if (track.samples.size() < std::max<std::size_t>(options_.min_samples, 1)) return std::nullopt;
+  std::vector<double> v(track.samples.begin(), track.samples.end());
+  const std::size_t mid = v.size() / 2;
+  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(mid), v.end());
+  if (v.size() % 2 == 1) return v[mid];
+  const double upper = v[mid];
+  const double lower = *std::max_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(mid));
+  return (lower + upper) / 2;
+}
+
+void InferenceBaselineTracker::Observe(std::string_view detector, std::string_view model, double ms,
+                                       double at) {
+  if (!std::isfinite(ms) || ms <= 0 || !std::isfinite(at)) return;
+  auto [it, added] = tracks_.try_emplace(std::string(detector));
+  Track& t = it->second;
+  if (!model.empty() && model != t.model) {
+    if (!t.model.empty()) t = Track{};  // a new model: what was learned no longer applies
+    t.model = std::string(model);
+  }
+  const std::optional<double> baseline = Median(t);
+  const bool slow = baseline && SlowAgainstBaseline(ms, *baseline, rule_);
+  if (slow) {
+    if (!t.slow_since) t.slow_since = at;
+  } else {
+    t.slow_since.reset();
+  }
+  const bool new_work = t.last_value && *t.last_value != ms;
+  t.last_value = ms;
+  const bool spaced = !t.last_sample_at || at - *t.last_sample_at >= options_.min_spacing_seconds;
+  if (slow || !new_work || !spaced) return;
+  t.samples.push_back(ms);
+  t.last_sample_at = at;
+  while (t.samples.size() > Capacity()) t.samples.pop_front();
+}
+
+DetectorBaselineView InferenceBaselineTracker::View(std::string_view detector, double at) const {
+  DetectorBaselineView view;
+  auto it = tracks_.find(detector);
+  if (it == tracks_.end()) return view;
+  const Track& t = it->second;
+  view.baseline_ms = Median(t);
+  view.samples = t.samples.size();
+  if (t.slow_since) view.slow_for_seconds = std::max(0.0, at - *t.slow_since);
+  return view;
+}
+
+}  // namespace fhc::exporter

@@ -1,0 +1,74 @@
+#include "exporter/health/inference_rule.h"
+
+#include <fmt/format.h>
+
+namespace fhc::exporter {
+
+const std::map<std::string, double, std::less<>>& DefaultTypeLimitsMs() {
+  // hardware.md figures (slowest healthy one listed per type) -> limit:
+  //   hailo8l   Hailo-8L yolov9-tiny 320: 18 ms                        -> 100
+  //   openvino  Intel UHD 730 YOLOv9 s-640: 65 ms; HD 530 up to 35 ms  -> 250
+  //   memryx    MX3 YOLOv9s 640: ~41 ms                                -> 250
+  //   onnx      Tesla P40 YOLO-NAS 320: ~105 ms                        -> 400
+  //   tensorrt  Jetson "typically 20-40 ms"; same NVIDIA GPUs as onnx  -> 400
+  //   rocm      AMD 780M YOLO-NAS 640: ~50 ms                          -> 400
+  //   rknn      rk3566 1 core YOLO-NAS small: ~96 ms                   -> 400
+  //   synaptics SL1680 yolov5m: ~118 ms                                -> 500
+  //   cpu       "generally not recommended"; healthy ones run ~100+ ms -> default (1000)
+  static const std::map<std::string, double, std::less<>> limits = {
+      {"hailo8l", 100}, {"openvino", 250}, {"memryx", 250},    {"onnx", 400}, {"tensorrt", 400},
+      {"rocm", 400},    {"rknn", 400},     {"synaptics", 500}, {"cpu", 1000},
+  };
+  return limits;
+}
+
+InferenceRule DefaultInferenceRule() {
+  InferenceRule rule;
+  rule.type_limits_ms = DefaultTypeLimitsMs();
+  return rule;
+}
+
+double TypeLimitMs(std::string_view type, const InferenceRule& rule) {
+  if (type == "edgetpu") return rule.edgetpu_limit_ms;
+  auto it = rule.type_limits_ms.find(type);
+  return it == rule.type_limits_ms.end() ? rule.default_limit_ms : it->second;
+}
+
+bool SlowAgainstBaseline(double inference_ms, double baseline_ms, const InferenceRule& rule) {
+  return inference_ms > rule.baseline_factor * baseline_ms &&
+         inference_ms - baseline_ms >= rule.baseline_margin_ms;
+}
+
+InferenceFinding JudgeInference(std::string_view detector, double ms, std::string_view type,
+                                const DetectorBaselineView& baseline, const InferenceRule& rule) {
+  const double limit = TypeLimitMs(type, rule);
+  const std::string who =
+      fmt::format("detector {} ({})", detector, type.empty() ? "type unknown" : type);
+  if (ms > limit) {
+    return {true, "type_limit",
+            fmt::format("{} inference {:.2f} ms over the {} limit {:.0f} ms", who, ms,
+                        type.empty() ? "default" : type, limit)};
+  }
+  if (!baseline.baseline_ms) {
+    return {false, "",
+            fmt::format("{} inference {:.2f} ms (limit {:.0f} ms; no baseline yet, {} samples)",
+                        who, ms, limit, baseline.samples)};
+  }
+  const double base = *baseline.baseline_ms;
+  const std::string figures = fmt::format(
+      "{} inference {:.2f} ms against its baseline {:.2f} ms (fires above {:g}x and "
+      "+{:.0f} ms for {:.0f} s; limit {:.0f} ms)",
+      who, ms, base, rule.baseline_factor, rule.baseline_margin_ms, rule.sustain_seconds, limit);
+  if (SlowAgainstBaseline(ms, base, rule) && baseline.slow_for_seconds &&
+      *baseline.slow_for_seconds >= rule.sustain_seconds) {
+    return {true, "baseline",
+            fmt::format("{}: slow for {:.0f} s", figures, *baseline.slow_for_seconds)};
+  }
+  if (baseline.slow_for_seconds) {
+    return {false, "",
+            fmt::format("{}: slow for {:.0f} s so far", figures, *baseline.slow_for_seconds)};
+  }
+  return {false, "", figures};
+}
+
+}  // namespace fhc::exporter
