@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+#include <cstdlib>
+
 namespace fhc::exporter {
 
 const std::map<std::string, double, std::less<>>& DefaultTypeLimitsMs() {
@@ -26,6 +29,34 @@ InferenceRule DefaultInferenceRule() {
   InferenceRule rule;
   rule.type_limits_ms = DefaultTypeLimitsMs();
   return rule;
+}
+
+std::optional<std::map<std::string, double, std::less<>>> ParseTypeLimits(std::string_view text) {
+  std::map<std::string, double, std::less<>> out;
+  auto trim = [](std::string_view t) {
+    while (!t.empty() && t.front() == ' ') t.remove_prefix(1);
+    while (!t.empty() && t.back() == ' ') t.remove_suffix(1);
+    return t;
+  };
+  if (trim(text).empty()) return out;
+  while (true) {
+    const auto comma = text.find(',');
+    const std::string_view item = trim(text.substr(0, comma));
+    const auto eq = item.find('=');
+    if (eq == std::string_view::npos) return std::nullopt;
+    const std::string_view type = trim(item.substr(0, eq));
+    const std::string number(trim(item.substr(eq + 1)));
+    if (type.empty() || number.empty()) return std::nullopt;
+    char* end = nullptr;
+    const double ms = std::strtod(number.c_str(), &end);
+    if (end != number.c_str() + number.size() || !std::isfinite(ms) || ms <= 0) {
+      return std::nullopt;
+    }
+    out[std::string(type)] = ms;
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  return out;
 }
 
 double TypeLimitMs(std::string_view type, const InferenceRule& rule) {

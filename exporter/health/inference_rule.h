@@ -32,6 +32,10 @@ struct InferenceRule {
 const std::map<std::string, double, std::less<>>& DefaultTypeLimitsMs();
 InferenceRule DefaultInferenceRule();
 
+// INFERENCE_LIMITS_MS: "type=ms,type=ms" (e.g. "cpu=500,onnx=250"), each ms > 0; "" is none.
+// nullopt when malformed. The rows replace the built-in ones of those types.
+std::optional<std::map<std::string, double, std::less<>>> ParseTypeLimits(std::string_view text);
+
 // The absolute limit for a detector type ("" = unknown).
 double TypeLimitMs(std::string_view type, const InferenceRule& rule);
 

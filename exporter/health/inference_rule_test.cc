@@ -89,5 +89,16 @@ TEST(InferenceRule, TypeLimitsComeFromTheTableAndTheCoralSetting) {
   EXPECT_EQ(TypeLimitMs("", rule), rule.default_limit_ms);
 }
 
+TEST(InferenceRule, LimitsSettingIsTypeEqualsMilliseconds) {
+  auto limits = ParseTypeLimits(" cpu=500, onnx = 250.5 ");
+  ASSERT_TRUE(limits);
+  EXPECT_EQ(limits->at("cpu"), 500);
+  EXPECT_EQ(limits->at("onnx"), 250.5);
+  EXPECT_TRUE(ParseTypeLimits("")->empty());
+  for (const char* bad : {"cpu", "cpu=", "=5", "cpu=0", "cpu=-1", "cpu=5ms", "cpu=5,", "cpu=nan"}) {
+    EXPECT_FALSE(ParseTypeLimits(bad)) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace fhc::exporter
