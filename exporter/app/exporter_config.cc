@@ -32,8 +32,12 @@ std::vector<settings::Spec> ExporterSpecs() {
        accept::Double(0, 86400)},
       {"INFERENCE_BASELINE_MINUTES", "60",
        "the baseline is the median inference of each detector over about this many minutes of "
-       "work (ready after 5)",
+       "work",
        accept::Int(5, 10080)},
+      {"INFERENCE_BASELINE_SAMPLE_SECONDS", "10",
+       "at most one baseline sample per detector this often, however often Prometheus scrapes "
+       "(30 samples make a baseline)",
+       accept::Double(0.1, 600)},
       {"CONFIG_MAX_AGE_SECONDS", "60",
        "how often Frigate's /api/config is read in the background (cameras off, detector "
        "types); a failed read is retried after 10 s and the last good one kept",
@@ -114,6 +118,7 @@ Result<ExporterConfig> ToExporterConfig(const settings::Settings& s) {
   rule.baseline_margin_ms = s.GetDouble("INFERENCE_BASELINE_MARGIN_MS");
   rule.sustain_seconds = s.GetDouble("INFERENCE_SLOW_SECONDS");
   c.baseline.window_seconds = static_cast<double>(s.GetInt("INFERENCE_BASELINE_MINUTES")) * 60;
+  c.baseline.min_spacing_seconds = s.GetDouble("INFERENCE_BASELINE_SAMPLE_SECONDS");
   c.config_max_age_seconds = s.GetDouble("CONFIG_MAX_AGE_SECONDS");
   c.thresholds.stuck_detection_threshold = static_cast<int>(s.GetInt("STUCK_DETECTION_THRESHOLD"));
   c.thresholds.backlog_threshold = static_cast<int>(s.GetInt("BACKLOG_THRESHOLD"));
