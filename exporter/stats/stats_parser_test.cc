@@ -340,15 +340,15 @@ TEST(StatsParserVersionDecision, WithoutVersionTheLayoutDecidesTheStorageUnit) {
   EXPECT_THAT(new_stats->storage[0].total_bytes, Optional(2.0 * kMiB));
 }
 
-TEST(StatsParserVersionDecision, VersionWinsOverLayoutForA012CameraNamedCameras) {
-  // 0.12 with a camera literally named "cameras": the version says top level, so the other
-  // camera is found and "cameras" (a reserved key) is not mistaken for the container.
+TEST(StatsParserVersionDecision, ShapeDecidesForA012CameraNamedCameras) {
+  // 0.12 with a camera literally named "cameras": its value is camera-shaped (a numeric
+  // camera_fps), so it is a camera of the top-level layout, not the container.
   const std::string body = R"({"cameras": {"camera_fps": 1}, "porch": {"camera_fps": 2},
       "service": {"version": "0.12.0-abc", "storage": {"/a": {"total": 1.5}}}})";
   auto stats = ParseStats(body);
   ASSERT_TRUE(stats.ok()) << stats.error();
   EXPECT_TRUE(stats->cameras_at_top_level);
-  EXPECT_THAT(CameraNames(*stats), ElementsAre("porch"));
+  EXPECT_THAT(CameraNames(*stats), ElementsAre("cameras", "porch"));
   EXPECT_THAT(stats->storage[0].total_bytes, Optional(1.5e6));
 }
 
