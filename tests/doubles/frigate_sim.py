@@ -69,6 +69,9 @@ class Profile:
     # /api/config then has "enabled" false and "enabled_in_config" true (frigate/config/
     # config.py, frigate/comms/dispatcher.py _on_enabled_command at v0.16.4).
     runtime_camera_toggle: bool = False
+    # Who logs the camera (capture) processes starting, or not for a disabled camera: app.py
+    # up to 0.16, camera/maintainer.py from 0.17.
+    camera_logger: str = "frigate.app"
 
 
 _FLASK_HTML = "text/html; charset=utf-8"
@@ -114,7 +117,8 @@ PROFILES = {
         "Restarting the ffmpeg record process...", True, True),
 }
 PROFILES["0.16"] = dataclasses.replace(PROFILES["0.16"], runtime_camera_toggle=True)
-PROFILES["0.17"] = dataclasses.replace(PROFILES["0.17"], runtime_camera_toggle=True)
+PROFILES["0.17"] = dataclasses.replace(PROFILES["0.17"], runtime_camera_toggle=True,
+                                       camera_logger="frigate.camera.maintainer")
 # 0.13.0-beta1/-beta2 report "0.13.0-<hash>" but keep cameras at the top level (frigate/stats.py
 # at v0.13.0-beta2: stats[name] = {...}; "cameras" came in beta3 with audio_rms/audio_dBFS),
 # already with "processes" and psutil "cpu_usages", storage in MiB.
@@ -607,17 +611,19 @@ class Sim:
         # camera/maintainer.py): a camera with enabled: false gets no process, only this line.
         for cam in self.cameras:
             if cam in self.args.disabled_cameras:
-                entries.append(rec("frigate.app", "INFO",
+                entries.append(rec(self.profile.camera_logger, "INFO",
                                    "Camera processor not started for disabled camera %s" % cam))
             else:
-                entries.append(rec("frigate.app", "INFO", "Camera processor started for %s: %d"
+                entries.append(rec(self.profile.camera_logger, "INFO",
+                                   "Camera processor started for %s: %d"
                                    % (cam, self.pids["process:" + cam])))
         for cam in self.cameras:
             if cam in self.args.disabled_cameras:
-                entries.append(rec("frigate.app", "INFO",
+                entries.append(rec(self.profile.camera_logger, "INFO",
                                    "Capture process not started for disabled camera %s" % cam))
             else:
-                entries.append(rec("frigate.app", "INFO", "Capture process started for %s: %d"
+                entries.append(rec(self.profile.camera_logger, "INFO",
+                                   "Capture process started for %s: %d"
                                    % (cam, self.pids["capture:" + cam])))
         self.log.append(entries, at_ns=int(when * 1e9))
 

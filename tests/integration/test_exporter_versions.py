@@ -1,7 +1,7 @@
 """frigate-exporter against the Frigate simulator of each supported version, over loopback.
 
-Proves, per Frigate 0.12 / 0.13.0-beta2 / 0.13 / 0.14 / 0.16 / 0.17 body shape: /metrics is served, the real
-`promtool check metrics` accepts the real output with no finding, a healthy Frigate is judged
+Proves, per Frigate 0.12 / 0.13.0-beta2 / 0.13 / 0.14 / 0.16 / 0.17 body shape: /metrics is
+served, the real `promtool check metrics` accepts the real output with no finding, a healthy Frigate is judged
 healthy (metrics and /health), and storage comes out in true bytes whatever unit the version
 reports (MB up to 0.12, MiB after). Also: TARGET_LABELS=true puts namespace/deployment on every
 frigate_* series and the output stays lint-clean.
