@@ -318,8 +318,9 @@ TEST_P(HealthyBodyOfEachVersion, IsHealthy) {
 INSTANTIATE_TEST_SUITE_P(Fixtures, HealthyBodyOfEachVersion,
                          ::testing::Values("frigate-0.12.json", "frigate-0.13.0-beta1.json",
                                            "frigate-0.13.0-beta2.json", "frigate-0.13.json",
-                                           "frigate-0.14.json", "frigate-0.16.json",
-                                           "frigate-0.17.json", "frigate-0.18-beta.json"));
+                                           "frigate-0.14.json", "frigate-0.15.json",
+                                           "frigate-0.16.json", "frigate-0.17.json",
+                                           "frigate-0.18-beta.json"));
 
 TEST(HealthEvaluator, ExactlyAtTheSkipRatioIsNotHigh) {
   auto s = HealthyStats();
