@@ -5,6 +5,20 @@
 #include <vector>
 
 namespace fhc::exporter {
+namespace {
+
+std::optional<double> ComputeMedian(const std::deque<double>& samples, std::size_t min_samples) {
+  if (samples.size() < std::max<std::size_t>(min_samples, 1)) return std::nullopt;
+  std::vector<double> v(samples.begin(), samples.end());
+  const std::size_t mid = v.size() / 2;
+  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(mid), v.end());
+  if (v.size() % 2 == 1) return v[mid];
+  const double upper = v[mid];
+  const double lower = *std::max_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(mid));
+  return (lower + upper) / 2;
+}
+
+}  // namespace
 
 InferenceBaselineTracker::InferenceBaselineTracker(BaselineOptions options, InferenceRule rule)
     : options_(options), rule_(std::move(rule)) {}
@@ -14,15 +28,9 @@ std::size_t InferenceBaselineTracker::Capacity() const {
   return std::max<std::size_t>(options_.min_samples, static_cast<std::size_t>(std::ceil(n)));
 }
 
-std::optional<double> InferenceBaselineTracker::Median(const Track& track) const {
-  if (track.samples.size() < std::max<std::size_t>(options_.min_samples, 1)) return std::nullopt;
-  std::vector<double> v(track.samples.begin(), track.samples.end());
-  const std::size_t mid = v.size() / 2;
-  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(mid), v.end());
-  if (v.size() % 2 == 1) return v[mid];
-  const double upper = v[mid];
-  const double lower = *std::max_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(mid));
-  return (lower + upper) / 2;
+std::optional<double> InferenceBaselineTracker::Median(Track& track) const {
+  if (!track.median) track.median = ComputeMedian(track.samples, options_.min_samples);
+  return *track.median;
 }
 
 void InferenceBaselineTracker::Observe(std::string_view detector, std::string_view model, double ms,
@@ -48,13 +56,14 @@ void InferenceBaselineTracker::Observe(std::string_view detector, std::string_vi
   t.samples.push_back(ms);
   t.last_sample_at = at;
   while (t.samples.size() > Capacity()) t.samples.pop_front();
+  t.median.reset();
 }
 
-DetectorBaselineView InferenceBaselineTracker::View(std::string_view detector, double at) const {
+DetectorBaselineView InferenceBaselineTracker::View(std::string_view detector, double at) {
   DetectorBaselineView view;
   auto it = tracks_.find(detector);
   if (it == tracks_.end()) return view;
-  const Track& t = it->second;
+  Track& t = it->second;
   view.baseline_ms = Median(t);
   view.samples = t.samples.size();
   if (t.slow_since) view.slow_for_seconds = std::max(0.0, at - *t.slow_since);

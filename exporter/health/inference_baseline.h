@@ -36,7 +36,8 @@ class InferenceBaselineTracker {
   // unknown: keeps the current one).
   void Observe(std::string_view detector, std::string_view model, double inference_ms, double at);
   // What is known of the detector at time `at` (an unknown detector has nothing).
-  DetectorBaselineView View(std::string_view detector, double at) const;
+  // (Not const: the median is computed once per change of the samples and kept.)
+  DetectorBaselineView View(std::string_view detector, double at);
 
  private:
   struct Track {
@@ -45,8 +46,9 @@ class InferenceBaselineTracker {
     std::optional<double> last_value;
     std::optional<double> last_sample_at;
     std::optional<double> slow_since;
+    std::optional<std::optional<double>> median;  // cached Median(); reset when samples change
   };
-  std::optional<double> Median(const Track& track) const;
+  std::optional<double> Median(Track& track) const;
   std::size_t Capacity() const;
 
   BaselineOptions options_;

@@ -21,8 +21,8 @@ struct Feed {
       tracker.Observe(det, model, ms + (n++ % 3) * 0.1, at);
     }
   }
-  DetectorBaselineView View(const char* det) const { return tracker.View(det, at); }
-  InferenceFinding Judge(const char* det, double ms, const char* type) const {
+  DetectorBaselineView View(const char* det) { return tracker.View(det, at); }
+  InferenceFinding Judge(const char* det, double ms, const char* type) {
     return JudgeInference(det, ms, type, View(det), DefaultInferenceRule());
   }
 };
