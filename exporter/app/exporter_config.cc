@@ -26,7 +26,7 @@ std::vector<settings::Spec> ExporterSpecs() {
       {"INFERENCE_BASELINE_MARGIN_MS", "20",
        "inference_slow against the baseline also needs the speed this many milliseconds above it",
        accept::Double(0, 600000)},
-      {"INFERENCE_SLOW_SECONDS", "60",
+      {"INFERENCE_SLOW_SECONDS", "300",
        "inference_slow against the baseline fires once the detector has been slow this many "
        "seconds",
        accept::Double(0, 86400)},

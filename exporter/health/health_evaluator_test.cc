@@ -151,12 +151,12 @@ TEST(HealthEvaluator, ASustainedSlowdownAgainstTheBaselineFailsWithItsFigures) {
   in.stats = &s;
   in.now_unix = kNow;
   in.config = &config;
-  in.inference_baselines["gpu"] = {12.0, 300, 90.0};
+  in.inference_baselines["gpu"] = {12.0, 300, 330.0};
   auto v = EvaluateHealth(in, {});
   EXPECT_TRUE(Failing(v, Reason::kInferenceSlow));
   EXPECT_THAT(v.results[2].detail,
               ::testing::HasSubstr("inference 80.00 ms against its baseline 12.00 ms"));
-  EXPECT_THAT(v.results[2].detail, ::testing::HasSubstr("slow for 90 s [rule baseline]"));
+  EXPECT_THAT(v.results[2].detail, ::testing::HasSubstr("slow for 330 s [rule baseline]"));
 }
 
 TEST(HealthEvaluator, StaleStatsAfterSixtySeconds) {

@@ -38,10 +38,10 @@ TEST(InferenceBaseline, NoBaselineUntilFiveMinutesOfWork) {
 TEST(InferenceBaseline, AGpuThatWentFrom12To80IsCaughtOnceSustained) {
   Feed f;
   f.Run("gpu", 12, 1800);
-  f.Run("gpu", 80, 45);
+  f.Run("gpu", 80, 285);
   auto early = f.Judge("gpu", 80, "onnx");
   EXPECT_FALSE(early.failing) << early.detail;
-  f.Run("gpu", 80, 60);
+  f.Run("gpu", 80, 30);
   auto late = f.Judge("gpu", 80.1, "onnx");
   EXPECT_TRUE(late.failing) << late.detail;
   EXPECT_EQ(late.rule, "baseline");

@@ -24,7 +24,7 @@ struct InferenceRule {
   double default_limit_ms = 1000;  // types without a row, and detectors of unknown type
   double baseline_factor = 3;      // INFERENCE_BASELINE_FACTOR
   double baseline_margin_ms = 20;  // INFERENCE_BASELINE_MARGIN_MS
-  double sustain_seconds = 60;     // INFERENCE_SLOW_SECONDS
+  double sustain_seconds = 300;    // INFERENCE_SLOW_SECONDS
 };
 
 // Built-in limits per detector type (ms), each a few times the slowest healthy figure Frigate's

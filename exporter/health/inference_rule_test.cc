@@ -43,13 +43,14 @@ const Case kCases[] = {
     {"unknown type, 400 ms", "", 400, {}, {}, false, ""},
     {"CPU detector at 1.2 s is broken", "cpu", 1200, {}, {}, true, "type_limit"},
     // Against its own baseline.
-    {"GPU from 12 ms to 80 ms, sustained", "onnx", 80, 12.0, 60.0, true, "baseline"},
-    {"GPU from 12 ms to 80 ms, not yet sustained", "onnx", 80, 12.0, 30.0, false, ""},
+    {"GPU from 12 ms to 80 ms, sustained", "onnx", 80, 12.0, 300.0, true, "baseline"},
+    {"GPU from 12 ms to 80 ms, not yet sustained", "onnx", 80, 12.0, 240.0, false, ""},
+    {"CPU detector tripled for a 2-minute burst of activity", "cpu", 330, 100.0, 120.0, false, ""},
     {"GPU from 12 ms to 30 ms: under 3x", "onnx", 30, 12.0, {}, false, ""},
     {"coral 5 ms to 18 ms: over 3x but under +20 ms", "edgetpu", 18, 5.0, {}, false, ""},
     {"P40 at 105 ms against its own 100 ms", "onnx", 105, 100.0, {}, false, ""},
     {"rk3566 at 96 ms against its own 95 ms", "rknn", 96, 95.0, {}, false, ""},
-    {"CPU from 100 ms to 350 ms, sustained", "cpu", 350, 100.0, 120.0, true, "baseline"},
+    {"CPU from 100 ms to 350 ms, sustained", "cpu", 350, 100.0, 600.0, true, "baseline"},
 };
 
 class InferenceRuleTable : public ::testing::TestWithParam<Case> {};
@@ -71,11 +72,11 @@ TEST_P(InferenceRuleTable, Judges) {
 INSTANTIATE_TEST_SUITE_P(RealFigures, InferenceRuleTable, ::testing::ValuesIn(kCases));
 
 TEST(InferenceRule, TheFindingNamesTheRuleAndItsFigures) {
-  DetectorBaselineView view{12.0, 300, 75.0};
+  DetectorBaselineView view{12.0, 300, 315.0};
   auto f = JudgeInference("gpu", 80, "onnx", view, DefaultInferenceRule());
   EXPECT_EQ(f.detail,
             "detector gpu (onnx) inference 80.00 ms against its baseline 12.00 ms (fires above "
-            "3x and +20 ms for 60 s; limit 400 ms): slow for 75 s");
+            "3x and +20 ms for 300 s; limit 400 ms): slow for 315 s");
   f = JudgeInference("coral", 150, "edgetpu", {}, DefaultInferenceRule());
   EXPECT_EQ(f.detail, "detector coral (edgetpu) inference 150.00 ms over the edgetpu limit 100 ms");
 }
