@@ -118,8 +118,8 @@ int main(int argc, char** argv) {
     spdlog::critical("cannot listen: {}", started.error());
     return 1;
   }
+  frigate_config.Start();  // first read at once; until it lands detector types are unknown
   monitor.Start();
-  frigate_config.Start();
   auto host = config->listen.substr(0, config->listen.rfind(':'));
   if (host.empty() || host == "0.0.0.0") host = "127.0.0.1";
   spdlog::info("frigate-exporter {} listening on http://{}:{} (Frigate {}, log source {})",
