@@ -62,8 +62,8 @@ Evaluation ExporterService::Evaluate() {
 std::string ExporterService::MetricsText() {
   Evaluation e = Evaluate();
   stats_collector_.Update(e.fetch->stats);
-  health_collector_.Update(std::make_shared<const HealthSnapshot>(
-      MakeHealthSnapshot(e.fetch->stats.get(), e.verdict, fetcher_.ErrorCounts())));
+  health_collector_.Update(std::make_shared<const HealthSnapshot>(MakeHealthSnapshot(
+      e.fetch->stats.get(), e.verdict, fetcher_.ErrorCounts(), e.config.facts != nullptr)));
   std::vector<prometheus::MetricFamily> families;
   for (const auto* c : registry_) {
     auto f = c->Collect();

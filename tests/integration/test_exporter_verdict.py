@@ -13,8 +13,8 @@ import json
 import os
 import subprocess
 
-from fhc_testlib import (EXPORTER, http_get, http_post_json, metric, parse_metrics,
-                         require_binary, wait_until)
+from fhc_testlib import (EXPORTER, http_get, http_post_json, metric, metric_l, parse_metrics,
+                         promtool_check_metrics, require_binary, wait_until)
 
 QUIET = ["--log-interval", "0", "--stats-interval", "0"]
 FAST = {"LOG_SOURCE": "none", "STATS_MAX_AGE_SECONDS": "0", "CONFIG_MAX_AGE_SECONDS": "1"}
@@ -79,7 +79,12 @@ def test_disabled_cameras_are_left_out_and_named(frigate_sim, exporter):
         assert verdict["reasons"]["no_frames"]["detail"] == (
             "0 of 1 cameras below 1 fps (left out: garage disabled in config, attic disabled "
             "in config)")
-        assert metric(scrape(url), "frigate_unhealthy", reason="no_frames") == 0
+        m = scrape(url)
+        assert metric(m, "frigate_unhealthy", reason="no_frames") == 0
+        assert metric(m, "frigate_camera_off", camera_name="garage", why="disabled_in_config") == 1
+        assert metric(m, "frigate_exporter_config_up") == 1
+        status, _, text = http_get(url + "/metrics")
+        assert promtool_check_metrics(text) == (0, "")
         r = check(sim.url)
         assert r.returncode == 0, r.stdout + r.stderr
         assert "camera garage left out of the fps checks: disabled in config" in r.stdout
@@ -115,6 +120,7 @@ def test_config_failure_is_survived_and_reported(frigate_sim, exporter):
     assert verdict["frigate"]["config"] == {"usable": False,
                                             "error": "HTTP 500 from /api/config"}
     assert verdict["detectors"]["rk"]["type"] == ""
+    assert metric(scrape(url), "frigate_exporter_config_up") == 0
     sim.clear("api_500")
     wait_until(lambda: config_read(url), what="config read after recovery", timeout=10)
     assert health(url)[1]["detectors"]["rk"]["type"] == "rknn"
@@ -132,6 +138,10 @@ def test_detectors_slow_by_nature_pass_and_a_coral_at_150_ms_fails(frigate_sim, 
     assert {d: v["type"] for d, v in verdict["detectors"].items()} == {
         "coral": "edgetpu", "rk": "rknn", "cpu1": "cpu"}
     assert verdict["detectors"]["rk"]["inference_ms"] > 90
+    m = scrape(url)
+    assert metric_l(m, "frigate_detector_inference_limit_seconds", {"name": "rk"}) == 0.4
+    assert metric_l(m, "frigate_detector_inference_limit_seconds", {"name": "coral"}) == 0.1
+    assert metric_l(m, "frigate_detector_inference_limit_seconds", {"name": "cpu1"}) == 1.0
     sim.fault("slow_inference", ms=150, detector="coral")
     status, verdict = health(url)
     assert status == 503 and verdict["failing"] == ["inference_slow"], verdict
@@ -151,6 +161,8 @@ def test_a_gpu_from_12_to_80_ms_fails_against_its_baseline(frigate_sim, exporter
                what="baseline learned", timeout=45, interval=0.3)
     baseline = health(url)[1]["detectors"]["gpu"]["baseline_ms"]
     assert 11 < baseline < 15, baseline
+    learned = metric_l(scrape(url), "frigate_detector_inference_baseline_seconds", {"name": "gpu"})
+    assert 0.011 < learned < 0.015, learned
     sim.fault("slow_inference", ms=80, detector="gpu")
     status, verdict = health(url)
     assert status == 200, verdict  # not yet sustained; 80 ms is far under onnx's 400 ms limit
