@@ -12,7 +12,9 @@ Two listeners:
 
 Body shapes, content types, status codes and log wordings follow
 shared/reference/frigate-api.md, frigate-log-lines.md and frigate-failure-modes.md for
-Frigate 0.12, 0.13, 0.14, 0.16 and 0.17.
+Frigate 0.12, 0.13.0-beta2, 0.13, 0.14, 0.16 and 0.17. Cameras disabled in the config and (0.16+)
+cameras switched off at runtime behave as Frigate's app.py / camera/maintainer.py,
+stats/util.py and comms/dispatcher.py make them behave.
 """
 
 import argparse
