@@ -7,6 +7,10 @@
 namespace fhc::exporter {
 namespace {
 
+// frigate/object_detection.py (0.12-0.15), object_detection/base.py (0.16+):
+// avg_inference_speed = Value("d", 0.01), reported as round(value * 1000, 2).
+constexpr double kFrigateStartupPlaceholderMs = 10.0;
+
 std::optional<double> ComputeMedian(const std::deque<double>& samples, std::size_t min_samples) {
   if (samples.size() < std::max<std::size_t>(min_samples, 1)) return std::nullopt;
   std::vector<double> v(samples.begin(), samples.end());
@@ -49,10 +53,9 @@ void InferenceBaselineTracker::Observe(std::string_view detector, std::string_vi
   } else {
     t.slow_since.reset();
   }
-  const bool new_work = t.last_value && *t.last_value != ms;
-  t.last_value = ms;
+  const bool measured = ms != kFrigateStartupPlaceholderMs;
   const bool spaced = !t.last_sample_at || at - *t.last_sample_at >= options_.min_spacing_seconds;
-  if (slow || !new_work || !spaced) return;
+  if (slow || !measured || !spaced) return;
   t.samples.push_back(ms);
   t.last_sample_at = at;
   while (t.samples.size() > Capacity()) t.samples.pop_front();

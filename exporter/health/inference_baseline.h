@@ -4,9 +4,10 @@
 // reads; times are the snapshot's own (service.last_updated), so tests drive it with figures.
 //
 // A sample enters the baseline when it is:
-//   - new work: the reported speed differs from the previous one of that detector (Frigate keeps
-//     reporting its start-up placeholder, or the last average, while a detector is idle), and at
-//     least min_spacing_seconds after the last sample (however often Prometheus scrapes);
+//   - a measured speed: not Frigate's start-up placeholder (avg_inference_speed starts at 0.01 s,
+//     reported as 10.0 ms until the detector's first inference; a detector that sees no motion
+//     for hours keeps reporting it, and a CPU detector would then look 10x slower once it works),
+//     at least min_spacing_seconds after the last sample (however often Prometheus scrapes);
 //   - healthy: not slow against the current baseline (a fault does not teach itself as normal).
 // The baseline is the median of the last window_seconds / min_spacing_seconds samples, ready
 // from min_samples on. A detector whose model changes (from /api/config) starts over. Not
@@ -43,7 +44,6 @@ class InferenceBaselineTracker {
   struct Track {
     std::string model;
     std::deque<double> samples;
-    std::optional<double> last_value;
     std::optional<double> last_sample_at;
     std::optional<double> slow_since;
     std::optional<std::optional<double>> median;  // cached Median(); reset when samples change

@@ -66,11 +66,22 @@ TEST(InferenceBaseline, ADetectorSlowByNatureIsNotAlarmedFromStartUp) {
   }
 }
 
-TEST(InferenceBaseline, AnIdleDetectorRepeatingOneFigureTeachesNothing) {
+TEST(InferenceBaseline, FrigatesStartUpPlaceholderTeachesNothing) {
   Feed f;
-  // Frigate reports its start-up placeholder (10 ms) until the first inference.
-  for (int i = 0; i < 200; ++i) f.tracker.Observe("gpu", "/m", 10.0, kStart + i * 15.0);
-  EXPECT_EQ(f.tracker.View("gpu", kStart + 3000).samples, 0u);
+  // A CPU detector that saw no motion for an hour reports the placeholder (10 ms) throughout...
+  for (int i = 0; i < 240; ++i) f.tracker.Observe("cpu", "/m", 10.0, kStart + i * 15.0);
+  EXPECT_EQ(f.tracker.View("cpu", kStart + 3600).samples, 0u);
+  // ... and its first real speeds are no slowdown.
+  for (int i = 0; i < 40; ++i) f.tracker.Observe("cpu", "/m", 100.0, kStart + 3600 + i * 15.0);
+  auto view = f.tracker.View("cpu", kStart + 4200);
+  EXPECT_THAT(view.baseline_ms, Optional(100.0));
+  EXPECT_EQ(view.slow_for_seconds, std::nullopt);
+}
+
+TEST(InferenceBaseline, SteadyFiguresTeachAtMostOneSamplePerSpacing) {
+  Feed f;
+  for (int i = 0; i < 40; ++i) f.tracker.Observe("gpu", "/m", 12.0, kStart + i * 15.0);
+  EXPECT_THAT(f.tracker.View("gpu", kStart + 600).baseline_ms, Optional(12.0));
   // Scrapes faster than the spacing count once per 10 s.
   for (int i = 0; i < 100; ++i) f.tracker.Observe("cpu", "/m", 100.0 + i * 0.01, kStart + i);
   EXPECT_EQ(f.tracker.View("cpu", kStart + 100).samples, 10u);
