@@ -83,18 +83,26 @@ int main(int argc, char** argv) {
                         .token = config->frigate_token,
                         .timeout_seconds = config->api_timeout_seconds,
                         .max_age_seconds = config->stats_max_age_seconds});
+  ConfigFetcher frigate_config(http, clock,
+                               {.frigate_url = config->frigate_url,
+                                .token = config->frigate_token,
+                                .timeout_seconds = config->api_timeout_seconds,
+                                .max_age_seconds = config->config_max_age_seconds});
   LogMonitorOptions log_options;
   log_options.window = std::chrono::minutes(config->log_window_minutes);
   log_options.hung_grace = std::chrono::seconds(config->detector_hung_seconds);
   LogMonitor monitor(clock, log_options, std::move(bundle->source));
-  ExporterService service(*config, fetcher, monitor, clock);
+  ExporterService service(*config, fetcher, frigate_config, monitor, clock);
 
   if (check) {
     // The stats fetch and the first log read are independent: do them side by side.
     auto first_fetch = std::async(std::launch::async, [&fetcher] { fetcher.Get(); });
+    auto config_read =
+        std::async(std::launch::async, [&frigate_config] { frigate_config.RefreshNow(); });
     monitor.Start();
     AwaitFirstLogRead(monitor, *config);
     first_fetch.wait();
+    config_read.wait();
     Evaluation e = service.Evaluate();
     std::cout << HealthText(service.Report(e));
     monitor.Stop();
@@ -110,6 +118,7 @@ int main(int argc, char** argv) {
     spdlog::critical("cannot listen: {}", started.error());
     return 1;
   }
+  frigate_config.Start();  // first read at once; until it lands detector types are unknown
   monitor.Start();
   auto host = config->listen.substr(0, config->listen.rfind(':'));
   if (host.empty() || host == "0.0.0.0") host = "127.0.0.1";
@@ -118,6 +127,7 @@ int main(int argc, char** argv) {
   int sig = program::WaitForStopSignal();
   spdlog::info("stopping on signal {}", sig);
   server.Stop();
+  frigate_config.Stop();
   monitor.Stop();
   return 0;
 }

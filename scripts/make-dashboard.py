@@ -145,6 +145,10 @@ ROWS = [
          {"map": "up_down", "instant": True,
           "desc": "Whether the exporter reads Frigate's log (LOG_SOURCE); the log-based reasons "
                   "need it."}),
+        ("stat", "Frigate config", 4, 4, [(f"min({exp('frigate_exporter_config_up')})", "")],
+         {"map": "up_down", "instant": True,
+          "desc": "Whether the exporter's last read of Frigate's /api/config succeeded (cameras "
+                  "off on purpose, detector types for the inference limits)."}),
         ("stat", "${reason}", 4, 3, [(f"max({exp('frigate_unhealthy', ONE_REASON)})", "")],
          {"map": "ok_fail", "instant": True, "repeat": "reason", "links": ["Runbooks"],
           "desc": "One panel per health reason (frigate_unhealthy{reason}): FAIL while the reason "
@@ -162,11 +166,13 @@ ROWS = [
     {"title": "Detectors and log events", "panels": [
         ("timeseries", "Inference time per detector", 12, 8,
          [(exp("frigate_detector_inference_speed_seconds"), "{{name}}"),
+          (exp("frigate_detector_inference_limit_seconds"), "limit of {{name}}'s type"),
           limit("vector($inference_threshold_ms / 1000)", "INFERENCE_THRESHOLD_MS")],
          {"unit": "s", "min": 0,
-          "desc": "Moving average of each detector's inference time. inference_slow fails above "
-                  "the limit (variable inference_threshold_ms, the exporter's "
-                  "INFERENCE_THRESHOLD_MS)."}),
+          "desc": "Moving average of each detector's inference time, and the absolute limit of "
+                  "its type (the Coral's is INFERENCE_THRESHOLD_MS, variable "
+                  "inference_threshold_ms). inference_slow also fails far above a detector's "
+                  "own baseline; /health names the rule."}),
         ("state-timeline", "Detector stuck", 12, 8,
          [(f"max by (name) ({exp('frigate_detector_stuck')})", "{{name}}")],
          {"map": "stuck",

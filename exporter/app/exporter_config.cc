@@ -9,8 +9,39 @@ std::vector<settings::Spec> ExporterSpecs() {
   std::vector<Spec> specs = settings::CommonSpecs(kExporterDefaultListen);
   std::vector<Spec> own = {
       {"INFERENCE_THRESHOLD_MS", "100",
-       "slowest acceptable detector inference, in milliseconds (inference_slow)",
+       "slowest acceptable inference of an edgetpu (Coral) detector, in milliseconds "
+       "(inference_slow); other detector types: INFERENCE_LIMITS_MS",
        accept::Int(1, 600000)},
+      {"INFERENCE_LIMITS_MS", "",
+       "slowest acceptable inference per detector type, as type=ms,... (e.g. cpu=500,onnx=250); "
+       "replaces those types' built-in limits (README: Inference rule)",
+       [](std::string_view v) {
+         return ParseTypeLimits(v) ? std::string()
+                                   : std::string("type=milliseconds pairs, comma-separated");
+       }},
+      {"INFERENCE_BASELINE_FACTOR", "3",
+       "inference_slow against a detector's own baseline: slower than this many times the "
+       "baseline (README: Inference rule)",
+       accept::Double(1, 1000)},
+      {"INFERENCE_BASELINE_MARGIN_MS", "20",
+       "inference_slow against the baseline also needs the speed this many milliseconds above it",
+       accept::Double(0, 600000)},
+      {"INFERENCE_SLOW_SECONDS", "300",
+       "inference_slow against the baseline fires once the detector has been slow this many "
+       "seconds",
+       accept::Double(0, 86400)},
+      {"INFERENCE_BASELINE_MINUTES", "60",
+       "the baseline is the median inference of each detector over about this many minutes of "
+       "work",
+       accept::Int(5, 10080)},
+      {"INFERENCE_BASELINE_SAMPLE_SECONDS", "10",
+       "at most one baseline sample per detector this often, however often Prometheus scrapes "
+       "(30 samples make a baseline)",
+       accept::Double(0.1, 600)},
+      {"CONFIG_MAX_AGE_SECONDS", "60",
+       "how often Frigate's /api/config is read in the background (cameras off, detector "
+       "types); a failed read is retried after 10 s and the last good one kept",
+       accept::Double(1, 86400)},
       {"STUCK_DETECTION_THRESHOLD", "2",
        "more \"Detection appears to be stuck\" lines than this in the log window is unhealthy",
        accept::Int(0, 1000000)},
@@ -72,6 +103,24 @@ Result<ExporterConfig> ToExporterConfig(const settings::Settings& s) {
   c.kube_ca_file = s.Get("KUBE_CA_FILE");
   c.kube_insecure_skip_tls_verify = s.GetBool("KUBE_INSECURE_SKIP_TLS_VERIFY");
   c.thresholds.inference_threshold_ms = static_cast<double>(s.GetInt("INFERENCE_THRESHOLD_MS"));
+  InferenceRule& rule = c.thresholds.inference_rule;
+  const auto limits =
+      ParseTypeLimits(s.Get("INFERENCE_LIMITS_MS"))
+          .value_or(std::map<std::string, double, std::less<>>{});  // validated by its Spec
+  for (const auto& [type, ms] : limits) {
+    if (type == "edgetpu") {
+      return Result<ExporterConfig>::Error(settings::InvalidSettingMessage(
+          "INFERENCE_LIMITS_MS", s.Get("INFERENCE_LIMITS_MS"),
+          "no edgetpu row (INFERENCE_THRESHOLD_MS is the edgetpu limit)"));
+    }
+    rule.type_limits_ms[type] = ms;
+  }
+  rule.baseline_factor = s.GetDouble("INFERENCE_BASELINE_FACTOR");
+  rule.baseline_margin_ms = s.GetDouble("INFERENCE_BASELINE_MARGIN_MS");
+  rule.sustain_seconds = s.GetDouble("INFERENCE_SLOW_SECONDS");
+  c.baseline.window_seconds = static_cast<double>(s.GetInt("INFERENCE_BASELINE_MINUTES")) * 60;
+  c.baseline.min_spacing_seconds = s.GetDouble("INFERENCE_BASELINE_SAMPLE_SECONDS");
+  c.config_max_age_seconds = s.GetDouble("CONFIG_MAX_AGE_SECONDS");
   c.thresholds.stuck_detection_threshold = static_cast<int>(s.GetInt("STUCK_DETECTION_THRESHOLD"));
   c.thresholds.backlog_threshold = static_cast<int>(s.GetInt("BACKLOG_THRESHOLD"));
   c.thresholds.skip_ratio_threshold = s.GetDouble("SKIP_RATIO_THRESHOLD");

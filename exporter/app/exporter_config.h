@@ -7,6 +7,7 @@
 #include "common/core/result.h"
 #include "common/settings/settings.h"
 #include "exporter/health/health_evaluator.h"
+#include "exporter/health/inference_baseline.h"
 
 namespace fhc::exporter {
 
@@ -36,7 +37,9 @@ struct ExporterConfig {
   std::string kube_token_file;
   std::string kube_ca_file;
   bool kube_insecure_skip_tls_verify = false;
+  double config_max_age_seconds = 60;
   HealthThresholds thresholds;
+  BaselineOptions baseline;
 };
 
 // Settings already validated by settings::Parse; this only converts. Cross-setting errors

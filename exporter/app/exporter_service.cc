@@ -16,14 +16,17 @@ LogFacts ToLogFacts(const LogSnapshot& logs) {
   return f;
 }
 
-ExporterService::ExporterService(ExporterConfig config, StatsFetcher& fetcher, LogMonitor& logs,
+ExporterService::ExporterService(ExporterConfig config, StatsFetcher& fetcher,
+                                 ConfigFetcher& frigate_config, LogMonitor& logs,
                                  const Clock& clock)
     : config_(std::move(config)),
       fetcher_(fetcher),
+      frigate_config_(frigate_config),
       logs_(logs),
       clock_(clock),
       health_collector_(FHC_VERSION),
-      log_collector_([this] { return logs_.Snapshot(); }) {
+      log_collector_([this] { return logs_.Snapshot(); }),
+      baselines_(config_.baseline, config_.thresholds.inference_rule) {
   // The one registry of metric sources; order is the order in the output.
   registry_ = {&health_collector_, &stats_collector_, &log_collector_, &process_collector_};
 }
@@ -32,6 +35,7 @@ Evaluation ExporterService::Evaluate() {
   Evaluation e;
   e.fetch = fetcher_.Get();
   e.logs = logs_.Snapshot();
+  e.config = frigate_config_.Current();
   HealthInput in;
   in.stats = e.fetch->stats.get();
   in.stats_error = e.fetch->error;
@@ -42,6 +46,23 @@ Evaluation ExporterService::Evaluate() {
     if (in.stats != nullptr && !in.stats->version.empty()) last_version_ = in.stats->version;
     in.last_known_version = last_version_;
   }
+  in.config = e.config.facts.get();
+  if (in.stats != nullptr) {
+    // Fed in the snapshot's own time: a cached snapshot read twice is one reading.
+    const double at = in.stats->last_updated.value_or(in.now_unix);
+    std::lock_guard lock(baseline_mu_);
+    for (const auto& d : in.stats->detectors) {
+      if (!d.inference_speed_ms) continue;
+      std::string model;
+      if (in.config != nullptr) {
+        if (auto it = in.config->detectors.find(d.name); it != in.config->detectors.end()) {
+          model = it->second.model;
+        }
+      }
+      baselines_.Observe(d.name, model, *d.inference_speed_ms, at);
+      in.inference_baselines[d.name] = baselines_.View(d.name, at);
+    }
+  }
   e.verdict = EvaluateHealth(in, config_.thresholds);
   return e;
 }
@@ -49,8 +70,8 @@ Evaluation ExporterService::Evaluate() {
 std::string ExporterService::MetricsText() {
   Evaluation e = Evaluate();
   stats_collector_.Update(e.fetch->stats);
-  health_collector_.Update(std::make_shared<const HealthSnapshot>(
-      MakeHealthSnapshot(e.fetch->stats.get(), e.verdict, fetcher_.ErrorCounts())));
+  health_collector_.Update(std::make_shared<const HealthSnapshot>(MakeHealthSnapshot(
+      e.fetch->stats.get(), e.verdict, fetcher_.ErrorCounts(), e.config.facts != nullptr)));
   std::vector<prometheus::MetricFamily> families;
   for (const auto* c : registry_) {
     auto f = c->Collect();
@@ -75,6 +96,10 @@ HealthReport ExporterService::Report(const Evaluation& e) const {
     r.frigate_uptime = e.fetch->stats->uptime_seconds;
   }
   r.stats_error = e.fetch->error;
+  r.config_usable = e.config.facts != nullptr;
+  r.config_error = e.config.error;
+  if (e.config.read_at)
+    r.config_age_seconds = ToUnixSeconds(clock_.Now()) - ToUnixSeconds(*e.config.read_at);
   r.log_source = config_.log_source;
   r.log_source_up = e.logs.source_up;
   r.log_window_minutes = config_.log_window_minutes;

@@ -10,9 +10,11 @@
 #include "common/clock/clock.h"
 #include "common/http/http_server.h"
 #include "common/metrics/process_collector.h"
+#include "exporter/app/config_fetcher.h"
 #include "exporter/app/exporter_config.h"
 #include "exporter/app/stats_fetcher.h"
 #include "exporter/health/health_report.h"
+#include "exporter/health/inference_baseline.h"
 #include "exporter/logs/log_monitor.h"
 #include "exporter/metrics/health_collector.h"
 #include "exporter/metrics/log_events_collector.h"
@@ -23,13 +25,14 @@ namespace fhc::exporter {
 struct Evaluation {
   std::shared_ptr<const StatsFetch> fetch;
   LogSnapshot logs;
+  ConfigState config;
   HealthVerdict verdict;
 };
 
 class ExporterService {
  public:
-  ExporterService(ExporterConfig config, StatsFetcher& fetcher, LogMonitor& logs,
-                  const Clock& clock);
+  ExporterService(ExporterConfig config, StatsFetcher& fetcher, ConfigFetcher& frigate_config,
+                  LogMonitor& logs, const Clock& clock);
 
   Evaluation Evaluate();
   // The whole /metrics body for one evaluation.
@@ -43,6 +46,7 @@ class ExporterService {
  private:
   ExporterConfig config_;
   StatsFetcher& fetcher_;
+  ConfigFetcher& frigate_config_;
   LogMonitor& logs_;
   const Clock& clock_;
   StatsCollector stats_collector_;
@@ -52,6 +56,8 @@ class ExporterService {
   std::vector<const prometheus::Collectable*> registry_;
   std::mutex version_mu_;
   std::string last_version_;  // Frigate's version as the stats last reported it
+  std::mutex baseline_mu_;
+  InferenceBaselineTracker baselines_;  // fed with every snapshot evaluated
 };
 
 // Converts the log snapshot into what the health verdict needs (pure).

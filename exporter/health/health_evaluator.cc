@@ -47,19 +47,22 @@ ReasonResult StatsStale(const Context& c) {
 
 ReasonResult InferenceSlow(const Context& c) {
   if (c.in.stats == nullptr) return NoStats(Reason::kInferenceSlow);
-  const DetectorStats* slowest = nullptr;
-  for (const auto& d : c.in.stats->detectors) {
-    if (d.inference_speed_ms &&
-        (slowest == nullptr || *d.inference_speed_ms > *slowest->inference_speed_ms)) {
-      slowest = &d;
-    }
-  }
-  if (slowest == nullptr)
+  if (c.verdict.detectors.empty()) {
     return Result(Reason::kInferenceSlow, false, "no detector reports a speed");
-  double ms = *slowest->inference_speed_ms;
-  return Result(Reason::kInferenceSlow, ms > c.th.inference_threshold_ms,
-                fmt::format("detector {} inference {:.2f} ms (limit {:.0f} ms)", slowest->name, ms,
-                            c.th.inference_threshold_ms));
+  }
+  std::vector<std::string> failing;
+  for (const auto& d : c.verdict.detectors) {
+    if (d.finding.failing) failing.push_back(d.finding.detail + " [rule " + d.finding.rule + "]");
+  }
+  if (!failing.empty()) {
+    return Result(Reason::kInferenceSlow, true, fmt::format("{}", fmt::join(failing, "; ")));
+  }
+  // Passing: the detector closest to its limit speaks for all.
+  const auto* closest = &c.verdict.detectors.front();
+  for (const auto& d : c.verdict.detectors) {
+    if (d.inference_ms / d.limit_ms > closest->inference_ms / closest->limit_ms) closest = &d;
+  }
+  return Result(Reason::kInferenceSlow, false, closest->finding.detail);
 }
 
 ReasonResult DetectorStuck(const Context& c) {
@@ -141,13 +144,25 @@ ReasonResult EdgeTpuWrongModel(const Context& c) {
                     : "no wrong-model lines in the window");
 }
 
-// Cameras the fps checks look at: all but SKIP_CAMERAS, and only those reporting camera_fps.
+// Cameras the fps checks look at: all but SKIP_CAMERAS and cameras off on purpose, and only
+// those reporting camera_fps.
 std::vector<const CameraStats*> WatchedCameras(const Context& c) {
   std::vector<const CameraStats*> out;
   for (const auto& cam : c.in.stats->cameras) {
-    if (cam.camera_fps && !c.th.skip_cameras.contains(cam.name)) out.push_back(&cam);
+    if (cam.camera_fps && !c.th.skip_cameras.contains(cam.name) &&
+        CameraOffState(cam, c.in.config) == CameraOff::kNo) {
+      out.push_back(&cam);
+    }
   }
   return out;
+}
+
+// " (left out: garage disabled in config, porch switched off at runtime)" or "".
+std::string LeftOutNote(const Context& c) {
+  if (c.verdict.left_out_cameras.empty()) return "";
+  std::vector<std::string> parts;
+  for (const auto& [name, why] : c.verdict.left_out_cameras) parts.push_back(name + " " + why);
+  return fmt::format(" (left out: {})", fmt::join(parts, ", "));
 }
 
 ReasonResult NoFrames(const Context& c) {
@@ -160,8 +175,9 @@ ReasonResult NoFrames(const Context& c) {
   // A majority, as the CronJob judged: one dead camera of five is the camera's problem.
   bool failing = !cams.empty() && dark.size() * 2 > cams.size();
   return Result(Reason::kNoFrames, failing,
-                fmt::format("{} of {} cameras below {:.0f} fps{}{}", dark.size(), cams.size(),
-                            c.th.min_camera_fps, dark.empty() ? "" : ": ", fmt::join(dark, ", ")));
+                fmt::format("{} of {} cameras below {:.0f} fps{}{}{}", dark.size(), cams.size(),
+                            c.th.min_camera_fps, dark.empty() ? "" : ": ", fmt::join(dark, ", "),
+                            LeftOutNote(c)));
 }
 
 ReasonResult HighSkipRatio(const Context& c) {
@@ -175,10 +191,11 @@ ReasonResult HighSkipRatio(const Context& c) {
     if (ratio > c.th.skip_ratio_threshold) skipping.push_back(cam->name);
   }
   bool failing = working > 0 && skipping.size() * 2 > working;
-  return Result(Reason::kHighSkipRatio, failing,
-                fmt::format("{} of {} working cameras skip more than {:.0f}% of frames{}{}",
-                            skipping.size(), working, c.th.skip_ratio_threshold * 100,
-                            skipping.empty() ? "" : ": ", fmt::join(skipping, ", ")));
+  return Result(
+      Reason::kHighSkipRatio, failing,
+      fmt::format("{} of {} working cameras skip more than {:.0f}% of frames{}{}{}",
+                  skipping.size(), working, c.th.skip_ratio_threshold * 100,
+                  skipping.empty() ? "" : ": ", fmt::join(skipping, ", "), LeftOutNote(c)));
 }
 
 struct ReasonRow {
@@ -202,7 +219,41 @@ constexpr std::array<ReasonRow, 12> kReasons{{
     {Reason::kRecordingStorageSlow, "recording_storage_slow", RecordingStorageSlow},
 }};
 
+void JudgeDetectors(const HealthInput& in, const HealthThresholds& th, HealthVerdict* verdict) {
+  InferenceRule rule = th.inference_rule;
+  rule.edgetpu_limit_ms = th.inference_threshold_ms;
+  static const DetectorBaselineView kNoBaseline;
+  for (const auto& d : in.stats->detectors) {
+    if (!d.inference_speed_ms) continue;
+    HealthVerdict::DetectorInference out;
+    out.name = d.name;
+    if (in.config != nullptr) {
+      if (auto it = in.config->detectors.find(d.name); it != in.config->detectors.end()) {
+        out.type = it->second.type;
+      }
+    }
+    out.inference_ms = *d.inference_speed_ms;
+    out.limit_ms = TypeLimitMs(out.type, rule);
+    auto b = in.inference_baselines.find(d.name);
+    const DetectorBaselineView& view = b == in.inference_baselines.end() ? kNoBaseline : b->second;
+    out.baseline_ms = view.baseline_ms;
+    out.finding = JudgeInference(d.name, out.inference_ms, out.type, view, rule);
+    verdict->detectors.push_back(std::move(out));
+  }
+}
+
 }  // namespace
+
+CameraOff CameraOffState(const CameraStats& camera, const FrigateConfigFacts* config) {
+  if (config != nullptr) {
+    if (auto it = config->cameras.find(camera.name); it != config->cameras.end()) {
+      return it->second;
+    }
+  }
+  const bool no_processes = !camera.pid && !camera.capture_pid;
+  const bool no_frames = camera.camera_fps.value_or(0) == 0;
+  return no_processes && no_frames ? CameraOff::kInConfig : CameraOff::kNo;
+}
 
 std::string_view ReasonName(Reason reason) {
   for (const auto& row : kReasons) {
@@ -246,6 +297,13 @@ HealthVerdict EvaluateHealth(const HealthInput& input, const HealthThresholds& t
         verdict.stuck_detectors.push_back(d.name);
       }
     }
+    for (const auto& cam : s.cameras) {
+      const CameraOff off = CameraOffState(cam, input.config);
+      if (off != CameraOff::kNo) {
+        verdict.left_out_cameras.emplace_back(cam.name, std::string(CameraOffText(off)));
+      }
+    }
+    JudgeDetectors(input, thresholds, &verdict);
   }
   Context ctx{input, thresholds, verdict};
   std::vector<ReasonResult> results;

@@ -1,20 +1,25 @@
 #pragma once
 // The health verdict: every reason of DESIGN.md evaluated from one stats snapshot and the log
 // window, with the old CronJob's thresholds. Pure: the same input gives the same verdict.
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "exporter/health/inference_rule.h"
+#include "exporter/stats/frigate_config.h"
 #include "exporter/stats/frigate_stats.h"
 
 namespace fhc::exporter {
 
 struct HealthThresholds {
-  double inference_threshold_ms = 100;  // INFERENCE_THRESHOLD_MS
-  int stuck_detection_threshold = 2;    // STUCK_DETECTION_THRESHOLD: more than this is failing
-  int backlog_threshold = 5;            // BACKLOG_THRESHOLD: more than this is failing
+  double inference_threshold_ms = 100;  // INFERENCE_THRESHOLD_MS: the edgetpu (Coral) limit
+  // The other types' limits and the baseline rule (its edgetpu limit is the line above).
+  InferenceRule inference_rule = DefaultInferenceRule();
+  int stuck_detection_threshold = 2;  // STUCK_DETECTION_THRESHOLD: more than this is failing
+  int backlog_threshold = 5;          // BACKLOG_THRESHOLD: more than this is failing
   std::set<std::string, std::less<>> skip_cameras{"reolink_doorbell"};  // SKIP_CAMERAS
   double skip_ratio_threshold = 0.8;                                    // SKIP_RATIO_THRESHOLD
   // Frigate's watchdog acts on an inference running longer than 10 s (hard-coded in Frigate).
@@ -47,7 +52,17 @@ struct HealthInput {
   // Frigate's version when `stats` is null: the last one the stats reported ("" if never), so a
   // failed fetch does not change what a log wording means.
   std::string last_known_version;
+  // Frigate's /api/config as last read (null: not read yet or unusable): which cameras are off
+  // on purpose, each detector's type.
+  const FrigateConfigFacts* config = nullptr;
+  // What the baseline tracker knows of each detector (absent: nothing yet).
+  std::map<std::string, DetectorBaselineView, std::less<>> inference_baselines;
 };
+
+// Whether a camera is off on purpose: what /api/config says when it lists the camera; without
+// it, a camera with neither a process nor a capture process and no frames is one Frigate never
+// started, i.e. disabled in its config (every version: app.py / camera/maintainer.py skip them).
+CameraOff CameraOffState(const CameraStats& camera, const FrigateConfigFacts* config);
 
 enum class Reason {
   kApiUnresponsive,
@@ -82,6 +97,18 @@ struct HealthVerdict {
   // Detectors whose in-flight inference is older than the threshold (frigate_detector_stuck).
   std::vector<std::string> stuck_detectors;
   std::optional<double> stats_age_seconds;  // now - service.last_updated, when known
+  // Cameras left out of no_frames and high_skip_ratio, with why ("disabled in config", ...).
+  std::vector<std::pair<std::string, std::string>> left_out_cameras;
+  // Each detector's inference judgement (type, figures, the rule that fired if any).
+  struct DetectorInference {
+    std::string name;
+    std::string type;  // "" when unknown
+    double inference_ms = 0;
+    double limit_ms = 0;
+    std::optional<double> baseline_ms;
+    InferenceFinding finding;
+  };
+  std::vector<DetectorInference> detectors;
 };
 
 HealthVerdict EvaluateHealth(const HealthInput& input, const HealthThresholds& thresholds);

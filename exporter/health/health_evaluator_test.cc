@@ -3,6 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
+
 namespace fhc::exporter {
 namespace {
 
@@ -18,6 +21,10 @@ CameraStats Camera(std::string name, double fps, double skipped = 0) {
   c.process_fps = fps - skipped;
   c.skipped_fps = skipped;
   c.detection_fps = fps > 0 ? 2 : 0;
+  // A camera Frigate started has its processes, whether frames arrive or not.
+  c.pid = 100;
+  c.capture_pid = 101;
+  c.ffmpeg_pid = fps > 0 ? 102 : 0;
   return c;
 }
 
@@ -34,13 +41,25 @@ FrigateStats HealthyStats() {
   return s;
 }
 
-HealthVerdict Judge(const FrigateStats* stats, LogFacts logs = {}, HealthThresholds th = {}) {
+HealthVerdict Judge(const FrigateStats* stats, LogFacts logs = {}, HealthThresholds th = {},
+                    const FrigateConfigFacts* config = nullptr) {
   HealthInput in;
   in.stats = stats;
   in.stats_error = stats ? "" : "connection refused";
   in.now_unix = kNow;
   in.logs = logs;
+  in.config = config;
   return EvaluateHealth(in, th);
+}
+
+// /api/config facts: every named detector an edgetpu unless typed "name:type".
+FrigateConfigFacts Config(std::initializer_list<std::pair<std::string, CameraOff>> cameras,
+                          std::initializer_list<std::pair<std::string, std::string>> detectors = {
+                              {"coral", "edgetpu"}}) {
+  FrigateConfigFacts f;
+  for (const auto& [name, off] : cameras) f.cameras[name] = off;
+  for (const auto& [name, type] : detectors) f.detectors[name] = {type, "/model 320x320"};
+  return f;
 }
 
 bool Failing(const HealthVerdict& v, Reason r) {
@@ -77,25 +96,68 @@ TEST(HealthEvaluator, NoStatsIsApiUnresponsiveWithTheCauseAndNothingElse) {
   EXPECT_EQ(v.results[0].detail, "connection refused");
 }
 
-TEST(HealthEvaluator, InferenceOverThresholdIsSlowAndAtThresholdIsNot) {
+TEST(HealthEvaluator, CoralOverInferenceThresholdIsSlowAndAtThresholdIsNot) {
   auto s = HealthyStats();
+  const auto config = Config({});
   s.detectors[0].inference_speed_ms = 100.0;
-  EXPECT_FALSE(Failing(Judge(&s), Reason::kInferenceSlow));
+  EXPECT_FALSE(Failing(Judge(&s, {}, {}, &config), Reason::kInferenceSlow));
   s.detectors[0].inference_speed_ms = 100.01;
-  auto v = Judge(&s);
+  auto v = Judge(&s, {}, {}, &config);
   EXPECT_TRUE(Failing(v, Reason::kInferenceSlow));
-  EXPECT_EQ(v.results[2].detail, "detector coral inference 100.01 ms (limit 100 ms)");
+  EXPECT_EQ(v.results[2].detail,
+            "detector coral (edgetpu) inference 100.01 ms over the edgetpu limit 100 ms "
+            "[rule type_limit]");
+  // INFERENCE_THRESHOLD_MS keeps its meaning for the Coral.
+  HealthThresholds th;
+  th.inference_threshold_ms = 150;
+  EXPECT_FALSE(Failing(Judge(&s, {}, th, &config), Reason::kInferenceSlow));
 }
 
-TEST(HealthEvaluator, TheSlowestOfSeveralDetectorsDecides) {
+TEST(HealthEvaluator, EachSlowDetectorIsNamedWithItsRule) {
   auto s = HealthyStats();
   DetectorStats second;
   second.name = "coral2";
   second.inference_speed_ms = 250;
   s.detectors.push_back(second);
-  auto v = Judge(&s);
+  const auto config = Config({}, {{"coral", "edgetpu"}, {"coral2", "edgetpu"}});
+  auto v = Judge(&s, {}, {}, &config);
   EXPECT_TRUE(Failing(v, Reason::kInferenceSlow));
-  EXPECT_THAT(v.results[2].detail, ::testing::HasSubstr("coral2"));
+  EXPECT_THAT(v.results[2].detail, ::testing::HasSubstr("coral2 (edgetpu) inference 250.00 ms"));
+  EXPECT_THAT(v.results[2].detail, ::testing::Not(::testing::HasSubstr("detector coral ")));
+  ASSERT_EQ(v.detectors.size(), 2u);
+  EXPECT_EQ(v.detectors[1].finding.rule, "type_limit");
+  EXPECT_EQ(v.detectors[1].limit_ms, 100);
+}
+
+TEST(HealthEvaluator, DetectorsSlowByNatureAreJudgedByTheirTypeWithoutABaseline) {
+  auto s = HealthyStats();
+  s.detectors[0].name = "rk";
+  s.detectors[0].inference_speed_ms = 96;  // rk3566 1 core, YOLO-NAS small (hardware.md)
+  DetectorStats cpu;
+  cpu.name = "cpu1";
+  cpu.inference_speed_ms = 140;  // a CPU detector doing fine
+  s.detectors.push_back(cpu);
+  const auto config = Config({}, {{"rk", "rknn"}, {"cpu1", "cpu"}});
+  auto v = Judge(&s, {}, {}, &config);
+  EXPECT_FALSE(Failing(v, Reason::kInferenceSlow)) << v.results[2].detail;
+  EXPECT_THAT(v.results[2].detail, ::testing::HasSubstr("no baseline yet"));
+}
+
+TEST(HealthEvaluator, ASustainedSlowdownAgainstTheBaselineFailsWithItsFigures) {
+  auto s = HealthyStats();
+  s.detectors[0].name = "gpu";
+  s.detectors[0].inference_speed_ms = 80;  // was 12 ms
+  const auto config = Config({}, {{"gpu", "onnx"}});
+  HealthInput in;
+  in.stats = &s;
+  in.now_unix = kNow;
+  in.config = &config;
+  in.inference_baselines["gpu"] = {12.0, 300, 330.0};
+  auto v = EvaluateHealth(in, {});
+  EXPECT_TRUE(Failing(v, Reason::kInferenceSlow));
+  EXPECT_THAT(v.results[2].detail,
+              ::testing::HasSubstr("inference 80.00 ms against its baseline 12.00 ms"));
+  EXPECT_THAT(v.results[2].detail, ::testing::HasSubstr("slow for 330 s [rule baseline]"));
 }
 
 TEST(HealthEvaluator, StaleStatsAfterSixtySeconds) {
@@ -211,6 +273,61 @@ TEST(HealthEvaluator, NoFramesNeedsAMajorityOfWatchedCameras) {
   EXPECT_EQ(v.results[8].detail, "2 of 3 cameras below 1 fps: front, back");
 }
 
+// Frigate never starts a camera with `enabled: false`: camera_fps 0, pid and capture_pid null.
+CameraStats DisabledCamera(std::string name) {
+  CameraStats c = Camera(std::move(name), 0);
+  c.pid.reset();
+  c.capture_pid.reset();
+  c.ffmpeg_pid = 0;
+  return c;
+}
+
+TEST(HealthEvaluator, CamerasDisabledInConfigAreLeftOutAndNamed) {
+  auto s = HealthyStats();
+  s.cameras = {Camera("front", 5), DisabledCamera("garage"), DisabledCamera("attic")};
+  const auto config = Config({{"front", CameraOff::kNo},
+                              {"garage", CameraOff::kInConfig},
+                              {"attic", CameraOff::kInConfig}});
+  for (const FrigateConfigFacts* c : {&config, static_cast<const FrigateConfigFacts*>(nullptr)}) {
+    // With /api/config, and without it (then the stats' shape tells).
+    auto v = Judge(&s, {}, {}, c);
+    EXPECT_TRUE(v.healthy()) << v.results[8].detail;
+    EXPECT_EQ(v.results[8].detail,
+              "0 of 1 cameras below 1 fps (left out: garage disabled in config, attic disabled "
+              "in config)");
+    EXPECT_THAT(v.results[9].detail, ::testing::HasSubstr("left out: garage"));
+    ASSERT_EQ(v.left_out_cameras.size(), 2u);
+    EXPECT_EQ(v.left_out_cameras[0],
+              std::make_pair(std::string("garage"), std::string("disabled in config")));
+  }
+}
+
+TEST(HealthEvaluator, CamerasSwitchedOffAtRuntimeAreReportedOffNotLive) {
+  auto s = HealthyStats();
+  // 0.16+: switched off through MQTT/UI, the camera keeps its last camera_fps and its pids.
+  s.cameras = {Camera("front", 5), Camera("porch", 5, 4.5), Camera("back", 0)};
+  const auto config = Config(
+      {{"front", CameraOff::kNo}, {"porch", CameraOff::kAtRuntime}, {"back", CameraOff::kNo}});
+  auto v = Judge(&s, {}, {}, &config);
+  EXPECT_EQ(v.results[8].detail,
+            "1 of 2 cameras below 1 fps: back (left out: porch switched off at runtime)");
+  EXPECT_EQ(v.results[9].detail,
+            "0 of 1 working cameras skip more than 80% of frames (left out: porch switched off "
+            "at runtime)");
+}
+
+TEST(HealthEvaluator, AllLiveCamerasDarkStillFailsNoFrames) {
+  auto s = HealthyStats();
+  s.cameras = {Camera("front", 0), Camera("back", 0), DisabledCamera("garage")};
+  EXPECT_TRUE(Failing(Judge(&s), Reason::kNoFrames));
+  // A camera the config has on but that has no processes is dark, not disabled.
+  s.cameras = {DisabledCamera("front"), DisabledCamera("back")};
+  const auto config = Config({{"front", CameraOff::kNo}, {"back", CameraOff::kNo}});
+  auto v = Judge(&s, {}, {}, &config);
+  EXPECT_TRUE(Failing(v, Reason::kNoFrames));
+  EXPECT_EQ(v.results[8].detail, "2 of 2 cameras below 1 fps: front, back");
+}
+
 TEST(HealthEvaluator, SkippedCamerasAreIgnoredByTheFpsChecks) {
   auto s = HealthyStats();
   s.cameras = {Camera("reolink_doorbell", 0), Camera("front", 0), Camera("back", 5)};
@@ -229,6 +346,36 @@ TEST(HealthEvaluator, HighSkipRatioNeedsAMajorityOfWorkingCameras) {
   s.cameras[1].skipped_fps = 8.5;
   EXPECT_TRUE(Failing(Judge(&s), Reason::kHighSkipRatio));
 }
+
+std::string ReadFixture(const std::string& name) {
+  std::ifstream in(std::string(FHC_SOURCE_DIR) + "/tests/fixtures/stats/" + name);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+class HealthyBodyOfEachVersion : public ::testing::TestWithParam<const char*> {};
+
+// Guard against over-fixing: every healthy body 0.12-0.18 is HEALTHY (here without /api/config,
+// as on the first scrape: a camera without processes then reads as disabled in config).
+TEST_P(HealthyBodyOfEachVersion, IsHealthy) {
+  auto stats = ParseStats(ReadFixture(GetParam()));
+  ASSERT_TRUE(stats.ok()) << stats.error();
+  ASSERT_FALSE(stats->cameras.empty());
+  HealthInput in;
+  in.stats = &*stats;
+  in.now_unix = stats->last_updated.value_or(kNow) + 5;
+  auto v = EvaluateHealth(in, {});
+  EXPECT_TRUE(v.healthy()) << ::testing::PrintToString(v.FailingReasons()) << " "
+                           << v.results[2].detail << " | " << v.results[8].detail;
+}
+
+INSTANTIATE_TEST_SUITE_P(Fixtures, HealthyBodyOfEachVersion,
+                         ::testing::Values("frigate-0.12.json", "frigate-0.13.0-beta1.json",
+                                           "frigate-0.13.0-beta2.json", "frigate-0.13.json",
+                                           "frigate-0.14.json", "frigate-0.15.json",
+                                           "frigate-0.16.json", "frigate-0.17.json",
+                                           "frigate-0.18-beta.json"));
 
 TEST(HealthEvaluator, ExactlyAtTheSkipRatioIsNotHigh) {
   auto s = HealthyStats();

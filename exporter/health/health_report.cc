@@ -46,6 +46,37 @@ std::string HealthJson(const HealthReport& r) {
     w.EndObject();
   }
   w.EndObject();
+  w.Key("cameras_left_out");
+  w.StartObject();
+  for (const auto& [camera, why] : v.left_out_cameras) {
+    w.Key(camera.c_str());
+    w.String(why.c_str());
+  }
+  w.EndObject();
+  w.Key("detectors");
+  w.StartObject();
+  for (const auto& d : v.detectors) {
+    w.Key(d.name.c_str());
+    w.StartObject();
+    w.Key("type");
+    w.String(d.type.c_str());
+    w.Key("inference_ms");
+    w.Double(d.inference_ms);
+    w.Key("limit_ms");
+    w.Double(d.limit_ms);
+    w.Key("baseline_ms");
+    if (d.baseline_ms) {
+      w.Double(*d.baseline_ms);
+    } else {
+      w.Null();
+    }
+    w.Key("failing");
+    w.Bool(d.finding.failing);
+    w.Key("rule");
+    w.String(d.finding.rule.c_str());
+    w.EndObject();
+  }
+  w.EndObject();
   w.Key("frigate");
   w.StartObject();
   w.Key("url");
@@ -68,6 +99,19 @@ std::string HealthJson(const HealthReport& r) {
     w.Key("stats_age_seconds");
     w.Double(*v.stats_age_seconds);
   }
+  w.Key("config");
+  w.StartObject();
+  w.Key("usable");
+  w.Bool(r.config_usable);
+  if (r.config_age_seconds) {
+    w.Key("age_seconds");
+    w.Double(*r.config_age_seconds);
+  }
+  if (!r.config_error.empty()) {
+    w.Key("error");
+    w.String(r.config_error.c_str());
+  }
+  w.EndObject();
   w.EndObject();
   w.Key("log_source");
   w.StartObject();
@@ -98,6 +142,13 @@ std::string HealthText(const HealthReport& r) {
   out += fmt::format("  log source: {} ({}), window {} min\n", r.log_source,
                      r.log_source == "none" ? "off" : (r.log_source_up ? "up" : "DOWN"),
                      r.log_window_minutes);
+  if (!r.config_usable) {
+    out += fmt::format("  config: not read ({}): detector types unknown\n",
+                       r.config_error.empty() ? "not yet" : r.config_error);
+  }
+  for (const auto& [camera, why] : v.left_out_cameras) {
+    out += fmt::format("  camera {} left out of the fps checks: {}\n", camera, why);
+  }
   for (const auto& res : v.results) {
     out += fmt::format("  {} {:<22} {}\n", res.failing ? "FAIL" : "ok  ", ReasonName(res.reason),
                        res.detail);

@@ -18,10 +18,16 @@ struct HealthReport {
   int log_window_minutes = 5;
   double checked_at_unix = 0;
   std::string exporter_version;
+  // Frigate's /api/config as the verdict used it: usable or not, how old, the last error.
+  bool config_usable = false;
+  std::optional<double> config_age_seconds;
+  std::string config_error;
 };
 
 // {"status":"healthy"|"unhealthy","healthy":bool,"failing":[...],"reasons":{name:{"failing":bool,
-//  "detail":"..."}},"frigate":{...},"log_source":{...},"checked_at":"RFC3339","exporter_version"}
+//  "detail":"..."}},"cameras_left_out":{name:why},"detectors":{name:{"type","inference_ms",
+//  "limit_ms","baseline_ms","failing","rule"}},"frigate":{...,"config":{"usable","age_seconds",
+//  "error"}},"log_source":{...},"checked_at":"RFC3339","exporter_version"}
 std::string HealthJson(const HealthReport& report);
 // A few readable lines: the verdict, then one line per reason (failing ones marked).
 std::string HealthText(const HealthReport& report);

@@ -49,6 +49,35 @@ std::vector<prometheus::MetricFamily> HealthCollector::Collect() const {
       AddSample(stuck, is_stuck ? 1 : 0, {{"name", name}});
     out.push_back(std::move(stuck));
   }
+  if (!s->verdict.detectors.empty()) {
+    auto limit = Family("frigate_detector_inference_limit_seconds",
+                        "Slowest inference the detector's type is allowed (inference_slow's type "
+                        "limit; the edgetpu one is INFERENCE_THRESHOLD_MS).",
+                        MetricType::Gauge);
+    auto baseline = Family("frigate_detector_inference_baseline_seconds",
+                           "The detector's learned normal inference time (median of its recent "
+                           "healthy readings); absent until learned.",
+                           MetricType::Gauge);
+    for (const auto& d : s->verdict.detectors) {
+      AddSample(limit, d.limit_ms / 1000, {{"name", d.name}});
+      if (d.baseline_ms) AddSample(baseline, *d.baseline_ms / 1000, {{"name", d.name}});
+    }
+    out.push_back(std::move(limit));
+    if (!baseline.metric.empty()) out.push_back(std::move(baseline));
+  }
+  if (!s->verdict.left_out_cameras.empty()) {
+    auto off = Family("frigate_camera_off",
+                      "1 for a camera off on purpose (why: disabled_in_config or "
+                      "switched_off_at_runtime); such cameras are left out of no_frames and "
+                      "high_skip_ratio.",
+                      MetricType::Gauge);
+    for (const auto& [camera, why] : s->verdict.left_out_cameras) {
+      std::string label = why;
+      std::replace(label.begin(), label.end(), ' ', '_');
+      AddSample(off, 1, {{"camera_name", camera}, {"why", label}});
+    }
+    out.push_back(std::move(off));
+  }
   auto unhealthy =
       Family("frigate_unhealthy", "1 when the health reason is failing, 0 when it passes.",
              MetricType::Gauge);
@@ -66,12 +95,20 @@ std::vector<prometheus::MetricFamily> HealthCollector::Collect() const {
   for (const auto& [cause, n] : s->stats_errors)
     AddSample(errors, static_cast<double>(n), {{"cause", cause}});
   out.push_back(std::move(errors));
+  auto config_up = Family("frigate_exporter_config_up",
+                          "1 while a usable /api/config is at hand (camera states, detector "
+                          "types), else 0.",
+                          MetricType::Gauge);
+  AddSample(config_up, s->config_up ? 1 : 0);
+  out.push_back(std::move(config_up));
   return out;
 }
 
 HealthSnapshot MakeHealthSnapshot(const FrigateStats* stats, HealthVerdict verdict,
-                                  std::map<std::string, std::uint64_t> stats_errors) {
+                                  std::map<std::string, std::uint64_t> stats_errors,
+                                  bool config_up) {
   HealthSnapshot s;
+  s.config_up = config_up;
   s.up = stats != nullptr;
   if (stats) {
     for (const auto& d : stats->detectors) {

@@ -1,7 +1,10 @@
 #pragma once
 // The health family: frigate_up, frigate_stats_age_seconds, frigate_detector_stuck{name},
-// frigate_unhealthy{reason}, frigate_healthy, frigate_exporter_build_info and
-// frigate_exporter_stats_errors_total{cause}, from the latest evaluation.
+// frigate_detector_inference_limit_seconds{name},
+// frigate_detector_inference_baseline_seconds{name}, frigate_camera_off{camera_name,why},
+// frigate_unhealthy{reason}, frigate_healthy, frigate_exporter_build_info,
+// frigate_exporter_stats_errors_total{cause} and frigate_exporter_config_up, from the latest
+// evaluation.
 #include <prometheus/collectable.h>
 
 #include <cstdint>
@@ -22,6 +25,7 @@ struct HealthSnapshot {
   HealthVerdict verdict;
   std::vector<std::pair<std::string, bool>> detectors;  // name, stuck
   std::map<std::string, std::uint64_t> stats_errors;    // by cause
+  bool config_up = false;  // a usable /api/config is at hand (possibly from an earlier read)
 };
 
 class HealthCollector final : public prometheus::Collectable {
@@ -38,6 +42,7 @@ class HealthCollector final : public prometheus::Collectable {
 
 // Builds the snapshot from a verdict (pure).
 HealthSnapshot MakeHealthSnapshot(const FrigateStats* stats, HealthVerdict verdict,
-                                  std::map<std::string, std::uint64_t> stats_errors);
+                                  std::map<std::string, std::uint64_t> stats_errors,
+                                  bool config_up);
 
 }  // namespace fhc::exporter

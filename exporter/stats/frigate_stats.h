@@ -89,7 +89,8 @@ struct FrigateStats {
   std::vector<ProcessUsage> cpu_usages;
   std::vector<GpuUsage> gpus;
   std::vector<BandwidthUsage> bandwidth;
-  // Which layout the body had: cameras at top level (<= 0.12) or under "cameras" (0.13+).
+  // Which layout the body had: cameras at top level (0.12, 0.13.0-beta1/-beta2) or under
+  // "cameras" (0.13.0-beta3 on), as its shape says (the version does not tell).
   bool cameras_at_top_level = false;
 };
 

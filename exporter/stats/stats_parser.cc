@@ -31,11 +31,9 @@ constexpr std::array<StorageUnit, 2> kStorageUnits = {{
     {{0, 13, 0}, 1048576.0},
 }};
 
-// From this release on cameras sit under "cameras"; before it they are top-level keys.
-constexpr FrigateVersion kCamerasNestedSince{0, 13, 0};
-
-// Top-level keys that are never cameras in the <= 0.12 layout (and keys later versions added, in
-// case a newer body lacks a version string and still gets read the old way).
+// Top-level keys that are never cameras in the old layout (cameras as top-level keys: 0.12 and
+// 0.13.0-beta1/-beta2, which already carry "processes" and psutil "cpu_usages"), and keys later
+// versions added.
 constexpr std::array<std::string_view, 13> kNonCameraKeys = {
     "detectors",   "detection_fps",    "service",    "cpu_usages", "gpu_usages",
     "processes",   "bandwidth_usages", "npu_usages", "embeddings", "camera_fps",
@@ -188,6 +186,19 @@ bool IsNonCameraKey(std::string_view key) {
   return false;
 }
 
+// The layout is read from the body's shape, never from its version: 0.13.0-beta1 and -beta2 say
+// "0.13.0-..." and still put cameras at the top level (the "cameras" key came in beta3). A body
+// has the nested layout when "cameras" is an object that is not itself a camera (a camera of the
+// old layout may be named "cameras"; it then has a numeric camera_fps).
+bool LooksLikeCamera(const Value& object) {
+  const Value* fps = Find(object, "camera_fps");
+  return fps != nullptr && fps->IsNumber();
+}
+
+bool CamerasAtTopLevel(const Value* cameras) {
+  return cameras == nullptr || LooksLikeCamera(*cameras);
+}
+
 CameraStats ReadCamera(std::string_view name, const Value& object) {
   CameraStats camera;
   camera.name = std::string(name);
@@ -334,13 +345,14 @@ Result<FrigateStats> ParseStats(std::string_view body) {
 
   FrigateStats stats;
   if (service != nullptr) stats.version = String(Find(*service, "version"));
-  const auto version = ParseFrigateVersion(stats.version);
   const Value* cameras = FindObject(doc, "cameras");
-  stats.cameras_at_top_level = version ? *version < kCamerasNestedSince : cameras == nullptr;
+  stats.cameras_at_top_level = CamerasAtTopLevel(cameras);
 
   if (stats.cameras_at_top_level) {
     ForEachUniqueMember(&doc, [&](std::string_view name, const Value& v) {
-      if (v.IsObject() && !IsNonCameraKey(name)) stats.cameras.push_back(ReadCamera(name, v));
+      if (v.IsObject() && (!IsNonCameraKey(name) || LooksLikeCamera(v))) {
+        stats.cameras.push_back(ReadCamera(name, v));
+      }
     });
   } else {
     ForEachUniqueMember(cameras, [&](std::string_view name, const Value& v) {

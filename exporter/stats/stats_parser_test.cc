@@ -81,6 +81,24 @@ const VersionCase kVersionCases[] = {
      2000000.0 * 1e6,
      15.75 * 1e6,
      5},
+    // 0.13.0-beta1/-beta2 say "0.13.0-..." but keep cameras at the top level (stats.py at
+    // v0.13.0-beta1, v0.13.0-beta2), next to "processes" and psutil "cpu_usages".
+    {"frigate-0.13.0-beta1.json",
+     "0.13.0-9185753",
+     true,
+     {"front_door", "driveway"},
+     {"coral"},
+     2048.0 * kMiB,
+     15.75 * kMiB,
+     10},
+    {"frigate-0.13.0-beta2.json",
+     "0.13.0-0858859",
+     true,
+     {"front_door", "garage"},
+     {"coral"},
+     2048.0 * kMiB,
+     15.75 * kMiB,
+     8},
     {"frigate-0.13.json",
      "0.13.2-6476f8a",
      false,
@@ -322,15 +340,15 @@ TEST(StatsParserVersionDecision, WithoutVersionTheLayoutDecidesTheStorageUnit) {
   EXPECT_THAT(new_stats->storage[0].total_bytes, Optional(2.0 * kMiB));
 }
 
-TEST(StatsParserVersionDecision, VersionWinsOverLayoutForA012CameraNamedCameras) {
-  // 0.12 with a camera literally named "cameras": the version says top level, so the other
-  // camera is found and "cameras" (a reserved key) is not mistaken for the container.
+TEST(StatsParserVersionDecision, ShapeDecidesForA012CameraNamedCameras) {
+  // 0.12 with a camera literally named "cameras": its value is camera-shaped (a numeric
+  // camera_fps), so it is a camera of the top-level layout, not the container.
   const std::string body = R"({"cameras": {"camera_fps": 1}, "porch": {"camera_fps": 2},
       "service": {"version": "0.12.0-abc", "storage": {"/a": {"total": 1.5}}}})";
   auto stats = ParseStats(body);
   ASSERT_TRUE(stats.ok()) << stats.error();
   EXPECT_TRUE(stats->cameras_at_top_level);
-  EXPECT_THAT(CameraNames(*stats), ElementsAre("porch"));
+  EXPECT_THAT(CameraNames(*stats), ElementsAre("cameras", "porch"));
   EXPECT_THAT(stats->storage[0].total_bytes, Optional(1.5e6));
 }
 
@@ -452,6 +470,37 @@ TEST(StatsParserErrorTest, DeepButValidNestingDoesNotOverflowTheStack) {
       R"({"service": {}, "x": )" + std::string(200000, '[') + std::string(200000, ']') + "}";
   auto result = ParseStats(deep);
   EXPECT_TRUE(result.ok()) << result.error();
+}
+
+TEST(StatsParser, LayoutComesFromTheShapeNotTheVersion) {
+  // A 0.13-era version string with top-level cameras (0.13.0-beta1/-beta2).
+  auto beta = ParseStats(R"({"front":{"camera_fps":5.0,"pid":1},"processes":{"go2rtc":{"pid":9}},
+      "cpu_usages":{"9":{"cpu":"1.0","mem":"2.0","cmdline":"go2rtc"}},"detectors":{},
+      "service":{"version":"0.13.0-9185753"}})");
+  ASSERT_TRUE(beta.ok()) << beta.error();
+  EXPECT_TRUE(beta->cameras_at_top_level);
+  EXPECT_THAT(CameraNames(*beta), ElementsAre("front"));
+  // A body without a version still nests when it has "cameras".
+  auto nested = ParseStats(R"({"cameras":{"front":{"camera_fps":5.0}},"detectors":{},
+      "service":{"version":""}})");
+  ASSERT_TRUE(nested.ok()) << nested.error();
+  EXPECT_FALSE(nested->cameras_at_top_level);
+  EXPECT_THAT(CameraNames(*nested), ElementsAre("front"));
+  // An old-layout camera may be named "cameras": it is a camera, not the container.
+  auto named = ParseStats(R"({"cameras":{"camera_fps":5.0,"pid":3},"yard":{"camera_fps":4.0},
+      "detectors":{},"service":{"version":"0.12.1-367d724"}})");
+  ASSERT_TRUE(named.ok()) << named.error();
+  EXPECT_TRUE(named->cameras_at_top_level);
+  EXPECT_THAT(CameraNames(*named), ElementsAre("cameras", "yard"));
+}
+
+TEST(StatsParser, DisabledCameraOfBeta2HasNoProcesses) {
+  const FrigateStats stats = ParseFixture("frigate-0.13.0-beta2.json");
+  const CameraStats* garage = Named(stats.cameras, "garage");
+  ASSERT_NE(garage, nullptr);
+  EXPECT_EQ(garage->pid, std::nullopt);
+  EXPECT_EQ(garage->capture_pid, std::nullopt);
+  EXPECT_THAT(garage->camera_fps, Optional(0.0));
 }
 
 }  // namespace

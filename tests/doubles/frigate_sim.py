@@ -12,10 +12,13 @@ Two listeners:
 
 Body shapes, content types, status codes and log wordings follow
 shared/reference/frigate-api.md, frigate-log-lines.md and frigate-failure-modes.md for
-Frigate 0.12, 0.13, 0.14, 0.16 and 0.17.
+Frigate 0.12, 0.13.0-beta2, 0.13, 0.14, 0.16 and 0.17. Cameras disabled in the config and (0.16+)
+cameras switched off at runtime behave as Frigate's app.py / camera/maintainer.py,
+stats/util.py and comms/dispatcher.py make them behave.
 """
 
 import argparse
+import dataclasses
 import datetime
 import json
 import os
@@ -67,6 +70,13 @@ class Profile:
     # Top-level bandwidth_usages from nethogs (0.13+; frigate/stats.py set_bandwidth_stats at
     # v0.13.2, frigate/stats/util.py from v0.14.0 to v0.17.2).
     bandwidth_usages: bool = True
+    # 0.16+: cameras can be switched off at runtime (MQTT <camera>/enabled/set, the UI);
+    # /api/config then has "enabled" false and "enabled_in_config" true (frigate/config/
+    # config.py, frigate/comms/dispatcher.py _on_enabled_command at v0.16.4).
+    runtime_camera_toggle: bool = False
+    # Who logs the camera (capture) processes starting, or not for a disabled camera: app.py
+    # up to 0.16, camera/maintainer.py from 0.17.
+    camera_logger: str = "frigate.app"
 
 
 _FLASK_HTML = "text/html; charset=utf-8"
@@ -111,6 +121,15 @@ PROFILES = {
         "No new recording segments were created for {camera} in the last 120s. "
         "Restarting the ffmpeg record process...", True, True),
 }
+PROFILES["0.16"] = dataclasses.replace(PROFILES["0.16"], runtime_camera_toggle=True)
+PROFILES["0.17"] = dataclasses.replace(PROFILES["0.17"], runtime_camera_toggle=True,
+                                       camera_logger="frigate.camera.maintainer")
+# 0.13.0-beta1/-beta2 report "0.13.0-<hash>" but keep cameras at the top level (frigate/stats.py
+# at v0.13.0-beta2: stats[name] = {...}; "cameras" came in beta3 with audio_rms/audio_dBFS),
+# already with "processes" and psutil "cpu_usages", storage in MiB.
+PROFILES["0.13.0-beta2"] = dataclasses.replace(
+    PROFILES["0.13"], key="0.13.0-beta2", full_version="0.13.0-0858859",
+    latest_version="0.12.1", cameras_top_level=True, audio_fields=False)
 
 # ---------------------------------------------------------------------------
 # Canned pages (nginx / Flask / FastAPI / Frigate UI)
@@ -332,6 +351,12 @@ BACKLOG_WORDINGS = {
 
 EDGETPU_LOGGER = "frigate.detectors.plugins.edgetpu_tfl"
 
+# Healthy inference speed (ms) per detector type, from Frigate's docs/docs/frigate/hardware.md
+# (v0.16.4, v0.17.2): Coral ~10 ms, rk3566 1 core YOLO-NAS small ~96 ms, Tesla P40 YOLO-NAS 320
+# ~105 ms (onnx), Intel iGPU ~15 ms (openvino), Hailo-8L ~10 ms; CPU detectors ~100 ms and up.
+TYPICAL_INFERENCE_MS = {"edgetpu": 8.0, "cpu": 95.0, "openvino": 15.0, "onnx": 12.0,
+                        "tensorrt": 12.0, "rknn": 96.0, "hailo8l": 10.0, "rocm": 20.0}
+
 
 def at_least(sim, version):
     """True when the simulated Frigate is `version` ("0.16") or newer."""
@@ -503,7 +528,7 @@ LOG_EVENTS = {
 # name -> default params. "persistent": survives /api/restart (edgetpu_missing always does:
 # a restart never fixes a missing Coral).
 FAULTS = {
-    "slow_inference": {"ms": 150.0},
+    "slow_inference": {"ms": 150.0, "detector": "all"},
     "stuck_detector": {"detector": None, "age_seconds": 30.0},
     "stuck_lines": {"count": 1, "interval_seconds": 10.0, "once": False,
                     "detector": None},
@@ -578,6 +603,36 @@ class Sim:
         self.next_pid += 7
         return self.next_pid
 
+    def live_cameras(self):
+        """Cameras Frigate starts processes for (enabled in the config)."""
+        return [c for c in self.cameras if c not in self.args.disabled_cameras]
+
+    def set_camera_enabled(self, camera, enabled):
+        """MQTT <camera>/enabled/set ON|OFF (0.16+, dispatcher._on_enabled_command): the
+        capture stops, nothing resets the camera's fps figures, /api/config shows it."""
+        if not self.profile.runtime_camera_toggle:
+            raise BadRequest("cameras can be switched at runtime from 0.16 on")
+        camera = self.subject("camera", camera)
+        with self.lock:
+            if camera in self.args.disabled_cameras:
+                self.emit([rec("frigate.comms.dispatcher", "ERROR",
+                               "Camera must be enabled in the config to be turned on via "
+                               "MQTT.")] if enabled else [])
+                return False
+            if enabled and camera in self.runtime_off:
+                del self.runtime_off[camera]
+                self.emit([rec("frigate.comms.dispatcher", "INFO",
+                               "Turning on camera %s" % camera)])
+            elif not enabled and camera not in self.runtime_off:
+                last = self.snapshot[1] if self.snapshot else self.stats()
+                cams = last if self.profile.cameras_top_level else last.get("cameras", {})
+                self.runtime_off[camera] = {k: cams.get(camera, {}).get(k, 0.0) for k in (
+                    "camera_fps", "process_fps", "skipped_fps", "detection_fps")}
+                self.emit([rec("frigate.comms.dispatcher", "INFO",
+                               "Turning off camera %s" % camera)])
+            self.dirty = True
+            return True
+
     def detector_type(self, name):
         return dict(self.detectors).get(name, "edgetpu")
 
@@ -592,9 +647,10 @@ class Sim:
             self.pids[name] = self.new_pid()
         for det, _ in self.detectors:
             self.pids["detector:" + det] = self.new_pid()
-        for cam in self.cameras:
+        for cam in self.live_cameras():
             for role in ("process", "capture", "ffmpeg"):
                 self.pids["%s:%s" % (role, cam)] = self.new_pid()
+        self.runtime_off = {}  # a restart brings back what the config says
         self.frozen_inference = {}
         self.dirty = True
         self.log.truncate()
@@ -611,12 +667,24 @@ class Sim:
             entries += ev_detector_start(self, det)
         entries.append(rec("frigate.app", "INFO",
                            "Output process started: %d" % self.pids["output"]))
+        # app.py start_camera_processors / start_camera_capture_processes (0.12-0.16; 0.17+
+        # camera/maintainer.py): a camera with enabled: false gets no process, only this line.
         for cam in self.cameras:
-            entries.append(rec("frigate.app", "INFO", "Camera processor started for %s: %d"
-                               % (cam, self.pids["process:" + cam])))
+            if cam in self.args.disabled_cameras:
+                entries.append(rec(self.profile.camera_logger, "INFO",
+                                   "Camera processor not started for disabled camera %s" % cam))
+            else:
+                entries.append(rec(self.profile.camera_logger, "INFO",
+                                   "Camera processor started for %s: %d"
+                                   % (cam, self.pids["process:" + cam])))
         for cam in self.cameras:
-            entries.append(rec("frigate.app", "INFO", "Capture process started for %s: %d"
-                               % (cam, self.pids["capture:" + cam])))
+            if cam in self.args.disabled_cameras:
+                entries.append(rec(self.profile.camera_logger, "INFO",
+                                   "Capture process not started for disabled camera %s" % cam))
+            else:
+                entries.append(rec(self.profile.camera_logger, "INFO",
+                                   "Capture process started for %s: %d"
+                                   % (cam, self.pids["capture:" + cam])))
         self.log.append(entries, at_ns=int(when * 1e9))
 
     def emit(self, entries):
@@ -697,7 +765,7 @@ class Sim:
             require(self, "0.15", "Too many unprocessed recording segments")
         if p.get("wrong_model"):
             require(self, "0.16", "Incorrect model used with EdgeTPU")
-        if "detector" in p:
+        if "detector" in p and not (name == "slow_inference" and p["detector"] == "all"):
             p["detector"] = self.subject("detector", p["detector"])
         if name == "backlog_lines":
             p["camera"] = self.subject("camera", p["camera"])
@@ -880,10 +948,12 @@ class Sim:
                 self.dirty = False
             return self.snapshot[1]
 
-    @staticmethod
-    def _inference_base(det_index_or_name, seq):
-        h = sum(map(ord, str(det_index_or_name)))
-        return round(8.0 + ((seq * 7 + h) % 13) * 0.11, 2)
+    def _inference_base(self, det, seq):
+        """The detector's healthy speed: its type's typical figure, wobbling by snapshot (Frigate
+        reports a running average, so it moves a little with every inference)."""
+        h = sum(map(ord, str(det)))
+        base = TYPICAL_INFERENCE_MS.get(self.detector_type(det), 20.0)
+        return round(base + ((seq * 7 + h) % 13) * base * 0.014, 2)
 
     def _build_stats(self, now, seq):
         p = self.profile
@@ -899,6 +969,18 @@ class Sim:
             "force_kill_no_new_detector", "stuck_detector", "edgetpu_missing"))
         junk = "unknown_fields" in self.faults
         for i, cam in enumerate(self.cameras):
+            if cam in cfg.disabled_cameras:
+                # Never started: the mp.Values stay 0, no process or capture process (pid
+                # null), ffmpeg_pid's Value object is truthy so its 0 is sent (stats_snapshot).
+                c = {"camera_fps": 0.0, "process_fps": 0.0, "skipped_fps": 0.0,
+                     "detection_fps": 0.0, "pid": None, "capture_pid": None, "ffmpeg_pid": 0,
+                     "detection_enabled": cam not in cfg.detect_disabled
+                     if p.detection_enabled_bool else int(cam not in cfg.detect_disabled)}
+                if p.audio_fields:
+                    c["audio_rms"] = 0.0
+                    c["audio_dBFS"] = 0.0
+                cams[cam] = c
+                continue
             detect_on = cam not in cfg.detect_disabled
             fps = float(cfg.detect_fps)
             camera_fps = round(fps + ((seq + i) % 3 - 1) * 0.1, 2)
@@ -911,6 +993,10 @@ class Sim:
                 camera_fps = process_fps = skipped = det_fps = 0.0
             if detection_dead:
                 det_fps = 0.0
+            if cam in self.runtime_off:  # the figures of the moment it was switched off
+                frozen = self.runtime_off[cam]
+                camera_fps, process_fps = frozen["camera_fps"], frozen["process_fps"]
+                skipped, det_fps = frozen["skipped_fps"], frozen["detection_fps"]
             c = {"camera_fps": camera_fps, "process_fps": process_fps,
                  "skipped_fps": skipped, "detection_fps": det_fps,
                  "pid": None if cam in null_pid else self.pids["process:" + cam],
@@ -931,8 +1017,9 @@ class Sim:
             speed = self._inference_base(det, seq)
             start = 0.0 if seq % 4 else round(now - 0.003, 6)  # in flight now and then
             pid = self.pids["detector:" + det]
-            if "slow_inference" in self.faults:
-                speed = round(self.faults["slow_inference"]["ms"], 2)
+            slow = self.faults.get("slow_inference")
+            if slow and slow["detector"] in ("all", det):
+                speed = round(slow["ms"], 2)
             for f in ("force_kill_no_new_detector", "stuck_detector"):
                 if self.faults.get(f, {}).get("detector") == det:
                     speed = self.frozen_inference.get(det, speed)
@@ -993,7 +1080,7 @@ class Sim:
                 names[self.pids["detector:" + det]] = "frigate.detector." + det
         null_pid = self.affected_cameras("camera_pid_null") if "camera_pid_null" in \
             self.faults else set()
-        for cam in self.cameras:
+        for cam in self.live_cameras():
             if cam not in null_pid:
                 names[self.pids["process:" + cam]] = "frigate.process:" + cam
             names[self.pids["capture:" + cam]] = "frigate.capture:" + cam
@@ -1040,7 +1127,7 @@ class Sim:
         `nethogs -t`: KB/s sent + received, rounded to 0.1, keyed by the pid of each camera's
         ffmpeg and of go2rtc (detectors only with a network detector)."""
         out = {}
-        for i, cam in enumerate(self.cameras):
+        for i, cam in enumerate(self.live_cameras()):  # a disabled camera runs no ffmpeg
             out[str(self.pids["ffmpeg:" + cam])] = {
                 "bandwidth": round(480.0 + ((seq + i) % 7) * 12.5, 1)}
         out[str(self.pids["go2rtc"])] = {"bandwidth": round(95.0 + (seq % 5) * 3.2, 1)}
@@ -1076,8 +1163,9 @@ class Sim:
         cfg = self.args
         cams = {}
         for cam in self.cameras:
+            in_config = cam not in cfg.disabled_cameras
             cams[cam] = {
-                "name": cam, "enabled": True,
+                "name": cam, "enabled": in_config and cam not in self.runtime_off,
                 "ffmpeg": {"inputs": [{"path": "rtsp://127.0.0.1:8554/" + cam,
                                        "roles": ["detect", "record"]}],
                            "retry_interval": 10},
@@ -1091,6 +1179,8 @@ class Sim:
                                  "cmd": "ffmpeg -hide_banner -i rtsp://*:*@127.0.0.1:8554/"
                                         + cam + " -f rawvideo pipe:"}],
             }
+            if self.profile.runtime_camera_toggle:
+                cams[cam]["enabled_in_config"] = in_config
         dets = {}
         for name, typ in self.detectors:
             dets[name] = {"type": typ, "model": {"path": "/edgetpu_model.tflite"
@@ -1555,6 +1645,11 @@ class ControlHandler(BaseHTTPRequestHandler):
                 return self._reply(200, {"ok": True, "cleared": sim.clear_fault(name)})
             if path == "/_sim/log":
                 return self._reply(200, {"ok": True, "lines": sim.append_log(body)})
+            if path == "/_sim/camera":
+                if not isinstance(body.get("enabled"), bool):
+                    raise BadRequest('body needs "camera": NAME, "enabled": true|false')
+                changed = sim.set_camera_enabled(body.get("camera"), body["enabled"])
+                return self._reply(200 if changed else 409, {"ok": changed})
             if path == "/_sim/restart":
                 downtime = body.get("downtime")
                 started = sim.restart(None if downtime is None else float(downtime))
@@ -1579,6 +1674,7 @@ connections are cut, so clients get a real "connection refused". The control por
   POST /_sim/clear   {"fault": NAME} or {} for all
   POST /_sim/log     {"lines": [...]} | {"event": NAME, "count": N, "camera"|"detector": X}
   POST /_sim/restart {"downtime": S}   (an outside restart, e.g. a Kubernetes rollout)
+  POST /_sim/camera  {"camera": NAME, "enabled": false}  (0.16+ MQTT <camera>/enabled/set)
   GET  /_sim/state   faults, uptime, restart_count, stats_requests, ...
 Faults: %s.
 Log events: %s.
@@ -1611,6 +1707,8 @@ def parse_args(argv):
     ap.add_argument("--detect-fps", type=int, default=5)
     ap.add_argument("--detect-disabled", default="",
                     help="cameras with detect.enabled false")
+    ap.add_argument("--disabled-cameras", default="",
+                    help="cameras with enabled: false in the config (never started)")
     ap.add_argument("--record-disabled", default="",
                     help="cameras with record.enabled false")
     ap.add_argument("--restart-downtime", type=float, default=5.0)
@@ -1660,6 +1758,10 @@ def parse_args(argv):
     args.detectors = dets
     args.detect_disabled = {x for x in args.detect_disabled.split(",") if x}
     args.record_disabled = {x for x in args.record_disabled.split(",") if x}
+    args.disabled_cameras = {x for x in args.disabled_cameras.split(",") if x}
+    for name in args.disabled_cameras:
+        if name not in names:
+            fail("--disabled-cameras: unknown camera %r" % name)
     if args.stats_interval is None:
         args.stats_interval = 15.0 if PROFILES[args.version].cached_stats else 0.0
     for name in ("restart_downtime", "stats_interval", "log_interval", "start_uptime"):

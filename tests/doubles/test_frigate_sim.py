@@ -181,6 +181,75 @@ def test_config_lists_cameras_with_detect_and_record_settings(start):
     assert cams_of(sim.stats(), "0.16")["back"]["detection_fps"] == 0.0
 
 
+@pytest.mark.parametrize("version", ["0.12", "0.14", "0.16", "0.17"])
+def test_cameras_disabled_in_config_never_start(start, version):
+    """app.py (camera/maintainer.py 0.17+) skips enabled: false cameras: stats keep them with
+    camera_fps 0, pid/capture_pid null and ffmpeg_pid 0 (stats_snapshot); /api/config says
+    enabled false (and enabled_in_config false from 0.16)."""
+    sim = start("--version", version, "--camera-names", "front,garage,attic",
+                "--disabled-cameras", "garage,attic", *QUIET)
+    cams = cams_of(sim.stats(), version)
+    assert {"front", "garage", "attic"} <= set(cams)
+    for cam in ("garage", "attic"):
+        c = cams[cam]
+        assert (c["camera_fps"], c["pid"], c["capture_pid"], c["ffmpeg_pid"]) == (0.0, None,
+                                                                                  None, 0)
+    assert cams["front"]["camera_fps"] > 0 and cams["front"]["pid"]
+    cfg = sim.json("/api/config")["cameras"]
+    assert cfg["garage"]["enabled"] is False and cfg["front"]["enabled"] is True
+    if version in ("0.16", "0.17"):
+        assert cfg["garage"]["enabled_in_config"] is False
+        assert cfg["front"]["enabled_in_config"] is True
+    else:
+        assert "enabled_in_config" not in cfg["garage"]
+    cmdlines = " ".join(u.get("cmdline", "") for u in sim.stats()["cpu_usages"].values())
+    assert "garage" not in cmdlines
+    log = sim.get("/api/logs/frigate")[2].decode()
+    assert "Camera processor not started for disabled camera garage" in log
+    assert "Capture process not started for disabled camera attic" in log
+
+
+def test_runtime_switch_off_keeps_the_last_fps_and_shows_in_config(start):
+    sim = start("--version", "0.16", "--camera-names", "front,porch", *QUIET)
+    before = sim.stats()["cameras"]["porch"]
+    status, body = sim.control("/_sim/camera", {"camera": "porch", "enabled": False})
+    assert status == 200, body
+    cfg = sim.json("/api/config")["cameras"]["porch"]
+    assert (cfg["enabled"], cfg["enabled_in_config"]) == (False, True)
+    for _ in range(3):  # nothing resets the figures; the pids stay
+        porch = sim.stats()["cameras"]["porch"]
+        assert porch["camera_fps"] == before["camera_fps"] > 0
+        assert porch["pid"] == before["pid"]
+    assert "Turning off camera porch" in sim.get("/api/logs/frigate?start=0")[2].decode()
+    sim.control("/_sim/camera", {"camera": "porch", "enabled": True})
+    assert sim.json("/api/config")["cameras"]["porch"]["enabled"] is True
+    # Before 0.16 there is no runtime switch.
+    old = start("--version", "0.14", *QUIET)
+    assert old.control("/_sim/camera", {"camera": "cam1", "enabled": False})[0] == 400
+
+
+def test_0_13_beta2_keeps_cameras_top_level_next_to_processes(start):
+    sim = start("--version", "0.13.0-beta2", "--camera-names", "front", *QUIET)
+    stats = sim.stats()
+    assert stats["service"]["version"].startswith("0.13.0-")
+    assert "cameras" not in stats and stats["front"]["camera_fps"] > 0
+    assert "audio_rms" not in stats["front"]
+    assert set(stats["processes"]) >= {"go2rtc", "recording"}
+    assert all("cmdline" in v for k, v in stats["cpu_usages"].items() if k.isdigit())
+
+
+def test_detector_speeds_follow_their_type(start):
+    sim = start("--detectors", "coral,cpu1:cpu,rk:rknn,gpu:onnx", *QUIET)
+    dets = sim.stats()["detectors"]
+    assert dets["coral"]["inference_speed"] < 10
+    assert 90 <= dets["cpu1"]["inference_speed"] < 120
+    assert 90 <= dets["rk"]["inference_speed"] < 120
+    assert 10 <= dets["gpu"]["inference_speed"] < 15
+    sim.fault("slow_inference", ms=80, detector="gpu")
+    dets = sim.stats()["detectors"]
+    assert dets["gpu"]["inference_speed"] == 80 and dets["coral"]["inference_speed"] < 10
+
+
 # ---------------------------------------------------------------------------
 # /api/stats shapes by version
 # ---------------------------------------------------------------------------

@@ -69,6 +69,7 @@ class Timing:
     recovery_timeout: float = 600.0  # RECOVERY_TIMEOUT_SECONDS
     log_poll: float = 10.0         # exporter LOG_POLL_SECONDS
     detector_hung: float = 60.0    # exporter DETECTOR_HUNG_SECONDS
+    config_max_age: float = 60.0   # exporter CONFIG_MAX_AGE_SECONDS
     restart_downtime: float = 5.0  # how long the simulated Frigate is gone during a restart
     am_peer_timeout: float = 15.0  # Alertmanager --cluster.peer-timeout (HA dedup wait)
 
@@ -91,6 +92,7 @@ class Timing:
         out["recovery_timeout"] = max(out["recovery_timeout"], 15.0)
         out["restart_downtime"] = max(out["restart_downtime"], 1.0)
         out["log_poll"] = max(out["log_poll"], 0.2)
+        out["config_max_age"] = max(out["config_max_age"], 1.0)
         return dataclasses.replace(base, **out)
 
     def for_(self, text):
@@ -290,6 +292,7 @@ class Options:
     frigate_uptime: float = 3600.0    # how long the simulated Frigate has been up at start
     frigate_version: str = "0.16"
     cameras: int = 3
+    frigate_args: tuple = ()          # more simulator arguments (e.g. --disabled-cameras)
     remediator_env: dict = dataclasses.field(default_factory=dict)
     exporter_env: dict = dataclasses.field(default_factory=dict)
     ports: dict = dataclasses.field(default_factory=dict)  # preferred fixed ports (demo)
@@ -352,7 +355,7 @@ class Stack:
             "--control-port", self._port("frigate_control"), "--version",
             self.opt.frigate_version, "--cameras", self.opt.cameras, "--stats-interval", "0",
             "--restart-downtime", t.restart_downtime, "--start-uptime", self.opt.frigate_uptime,
-            "--log-interval", "0"])
+            "--log-interval", "0", *self.opt.frigate_args])
         self.sim_url = sim.wait_for(r"frigate-sim listening on (http://\S+)").group(1)
         self.sim_control = sim.wait_for(r"frigate-sim control on (http://\S+)").group(1)
 
@@ -378,6 +381,7 @@ class Stack:
             "FRIGATE_HC_LOG_POLL_SECONDS": f"{t.log_poll:.2f}",
             "FRIGATE_HC_DETECTOR_HUNG_SECONDS": int(t.detector_hung), "FRIGATE_HC_LOG_WINDOW_MINUTES": "1",
             "FRIGATE_HC_STATS_MAX_AGE_SECONDS": "0", "FRIGATE_HC_API_TIMEOUT_SECONDS": "2",
+            "FRIGATE_HC_CONFIG_MAX_AGE_SECONDS": f"{t.config_max_age:.2f}",
         }
         exporter_env.update(self.opt.exporter_env)
         ex = self._start("frigate-exporter", [self.exporter_bin], exporter_env)

@@ -177,6 +177,35 @@ def test_slow_recording_storage_notifies_and_never_restarts(loop, timing):
     assert s.frigate_restarts() == 0
     assert s.restarts() == []
     assert s.remediator_mails() == [], "no incident: nothing the remediator could do"
+def test_disabled_cameras_stay_healthy_and_are_never_restarted(loop, timing):
+    """Issue 8 item 4: three of five cameras have enabled: false in Frigate's config (no
+    processes, camera_fps 0, pids null: a majority "dark" before the fix) and one is switched
+    off at runtime (0.16: keeps its last fps); they are left out, named in /health, and nothing
+    alerts, restarts or mails."""
+    t = timing
+    s = loop(cameras=5, frigate_args=("--disabled-cameras", "cam2,cam3,cam4"))
+    status, body = http("POST", s.sim_control + "/_sim/camera",
+                        {"camera": "cam5", "enabled": False})
+    assert status == 200, body
+    left_out = {"cam2": "disabled in config", "cam3": "disabled in config",
+                "cam4": "disabled in config", "cam5": "switched off at runtime"}
+    wait_until(lambda: s.exporter_health().get("cameras_left_out") == left_out, 30,
+               "the exporter to name the cameras it leaves out")
+    # Longer than FrigateNoFrames needs to fire: nothing fails, nothing even goes pending.
+    deadline = time.time() + budget(t, "FrigateNoFrames")
+    while time.time() < deadline:
+        health = s.exporter_health()
+        assert health.get("healthy") is True, health
+        # Every alert about Frigate's health carries its reason (the exporter's and
+        # remediator's own up-alerts may be pending while the stack starts).
+        alerts = [a["labels"]["alertname"] for a in s.prom_alerts() if "reason" in a["labels"]]
+        assert not alerts, alerts
+        time.sleep(t.scrape)
+    assert s.prom_value('frigate_unhealthy{reason="no_frames"}') == 0
+    settle(s, t)
+    assert s.frigate_restarts() == 0
+    assert s.restarts() == []
+    assert s.mails() == []
 
 
 def test_cameras_offline_only_notify(loop, timing):

@@ -1,7 +1,7 @@
 """frigate-exporter against the Frigate simulator of each supported version, over loopback.
 
-Proves, per Frigate 0.12 / 0.13 / 0.14 / 0.16 / 0.17 body shape: /metrics is served, the real
-`promtool check metrics` accepts the real output with no finding, a healthy Frigate is judged
+Proves, per Frigate 0.12 / 0.13.0-beta2 / 0.13 / 0.14 / 0.16 / 0.17 body shape: /metrics is
+served, the real `promtool check metrics` accepts the real output with no finding, a healthy Frigate is judged
 healthy (metrics and /health), and storage comes out in true bytes whatever unit the version
 reports (MB up to 0.12, MiB after). Also: TARGET_LABELS=true puts frigate_namespace/frigate_deployment on every
 frigate_* series and the output stays lint-clean.
@@ -13,11 +13,13 @@ import pytest
 
 from fhc_testlib import http_get, metric, metric_l, parse_metrics, promtool_check_metrics, wait_until
 
-VERSIONS = ["0.12", "0.13", "0.14", "0.16", "0.17"]
+VERSIONS = ["0.12", "0.13.0-beta2", "0.13", "0.14", "0.16", "0.17"]
+# What service.version starts with (0.13.0-beta2 reports "0.13.0-<hash>").
+VERSION_PREFIX = {"0.13.0-beta2": "0.13.0-"}
 # What the simulator's disks really hold, in bytes, and the unit each version reports them in.
 RECORDINGS_TOTAL_BYTES = 1_000_203_091_968
 RECORDINGS_USED_BYTES = 412_345_678_848
-UNIT_BYTES = {"0.12": 1e6, "0.13": 2**20, "0.14": 2**20, "0.16": 2**20, "0.17": 2**20}
+UNIT_BYTES = {"0.12": 1e6, "0.13.0-beta2": 2**20, "0.13": 2**20, "0.14": 2**20, "0.16": 2**20, "0.17": 2**20}
 
 
 def scrape(url):
@@ -50,7 +52,8 @@ def test_each_version_is_served_lint_clean_healthy_with_storage_in_bytes(
         assert metric(m, "frigate_detection_enabled", camera_name=cam) == 1
     assert 0 < metric_l(m, "frigate_detector_inference_speed_seconds", {"name": "coral"}) < 0.1
     assert metric(m, "frigate_service_info")  # one series with the version labels
-    assert any(n == "frigate_service_info" and dict(ls)["version"].startswith(version)
+    prefix = VERSION_PREFIX.get(version, version)
+    assert any(n == "frigate_service_info" and dict(ls)["version"].startswith(prefix)
                for (n, ls), _ in m.items())
 
     # Storage in true bytes: the simulator rounds to 0.1 of the version's unit.
@@ -65,7 +68,7 @@ def test_each_version_is_served_lint_clean_healthy_with_storage_in_bytes(
     verdict = json.loads(body)
     assert status == 200, body
     assert verdict["status"] == "healthy" and verdict["failing"] == []
-    assert verdict["frigate"]["version"].startswith(version)
+    assert verdict["frigate"]["version"].startswith(prefix)
     assert verdict["log_source"] == {"type": "frigate-api", "up": True, "window_minutes": 5}
 
 
