@@ -70,6 +70,11 @@ Evaluation ExporterService::Evaluate() {
 std::string ExporterService::MetricsText() {
   Evaluation e = Evaluate();
   stats_collector_.Update(e.fetch->stats);
+  if (e.fetch->stats) {
+    std::vector<std::string> cameras;
+    for (const auto& c : e.fetch->stats->cameras) cameras.push_back(c.name);
+    log_collector_.UpdateCameras(std::move(cameras));
+  }
   health_collector_.Update(std::make_shared<const HealthSnapshot>(MakeHealthSnapshot(
       e.fetch->stats.get(), e.verdict, fetcher_.ErrorCounts(), e.config.facts != nullptr)));
   std::vector<prometheus::MetricFamily> families;

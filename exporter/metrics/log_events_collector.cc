@@ -7,7 +7,8 @@
 
 namespace fhc::exporter {
 
-std::vector<prometheus::MetricFamily> LogEventFamilies(const LogSnapshot& snapshot) {
+std::vector<prometheus::MetricFamily> LogEventFamilies(const LogSnapshot& snapshot,
+                                                       const std::vector<std::string>& cameras) {
   using prometheus::MetricType;
   std::vector<prometheus::MetricFamily> out;
 
@@ -37,6 +38,11 @@ std::vector<prometheus::MetricFamily> LogEventFamilies(const LogSnapshot& snapsh
       MetricType::Gauge);
   for (const auto& [camera, n] : snapshot.backlog_in_window) {
     metrics::AddSample(backlog, n, {{"camera", camera}});
+  }
+  for (const std::string& camera : cameras) {
+    if (snapshot.backlog_in_window.count(camera) == 0) {
+      metrics::AddSample(backlog, 0, {{"camera", camera}});
+    }
   }
   if (!backlog.metric.empty()) out.push_back(std::move(backlog));
 

@@ -33,6 +33,17 @@ TEST(LogEventsCollector, EveryEventKindIsExposedFromZeroSoRateWorks) {
       << "no camera seen yet: no series rather than one with an empty label";
 }
 
+TEST(LogEventsCollector, EveryCameraOfTheStatsHasABacklogSeriesFromTheStart) {
+  LogSnapshot s;
+  s.backlog_in_window = {{"front", 2}};
+  LogEventsCollector collector([s] { return s; });
+  collector.UpdateCameras({"front", "garage"});
+  collector.UpdateCameras({});  // a failed stats fetch keeps the cameras known before
+  const std::string text = prometheus::TextSerializer().Serialize(collector.Collect());
+  EXPECT_THAT(text, HasSubstr("frigate_recording_backlog_events{camera=\"front\"} 2\n"));
+  EXPECT_THAT(text, HasSubstr("frigate_recording_backlog_events{camera=\"garage\"} 0\n"));
+}
+
 TEST(LogEventsCollector, SnapshotValuesAppearWithTheirLabels) {
   LogSnapshot s;
   s.source_up = true;

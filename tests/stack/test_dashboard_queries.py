@@ -41,11 +41,7 @@ TARGET_LABEL_NAMES = {"frigate_namespace", "frigate_deployment"}
 # Families that may have no series right after the programs start, each with why. A panel query
 # using one of them may return nothing in the first check, and only while the family has no
 # series at all. Remove an entry once its program creates the series at start.
-KNOWN_GAPS_AT_START = {
-    # The exporter knows a camera's backlog series only once the camera logged a backlog line.
-    "frigate_recording_backlog_events": "exporter: a camera's series appears at its first "
-                                        "backlog line",
-}
+KNOWN_GAPS_AT_START: dict = {}
 # Families that depend on the hardware Frigate runs on: real programs may never serve them.
 HARDWARE_FAMILIES = {
     "frigate_gpu_mem_usage_percent": "Intel GPUs report no memory use (Frigate's "
