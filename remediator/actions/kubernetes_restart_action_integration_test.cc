@@ -9,8 +9,8 @@
 #include "common/json/json.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "remediator/actions/double_process_for_tests.h"
 #include "remediator/actions/kubernetes_restart_action.h"
+#include "tests/support/double_process.h"
 
 namespace fhc::remediator {
 namespace {

@@ -8,7 +8,7 @@
 #include "common/core/result.h"
 #include "common/settings/settings.h"
 #include "remediator/decision/decision_settings.h"
-#include "remediator/email/email.h"
+#include "remediator/mail/email.h"
 #include "remediator/mail/smtp_mail_sender.h"
 
 namespace fhc::remediator {

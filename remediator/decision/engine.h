@@ -7,7 +7,7 @@
 //   2. for t in r.need_decision:
 //        facts = engine.NeedsFacts(state, t, now) ? Gather(t) : nullptr   (Kubernetes/Frigate API)
 //        d = engine.Decide(state, t, facts, now)          -> on d.restart() state.pending is set
-//   3. compose r.mails + d.mails (remediator/email), store the state   (write-ahead)
+//   3. compose r.mails + d.mails (remediator/mail), store the state   (write-ahead)
 //   4. for a restart: run the action, then engine.CompleteRestart(state, t, d.intent->id, ...),
 //      compose its mails, store the state again.
 // At start, for each target with state.pending: engine.Recover(state, t, evidence, now).

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "remediator/gates/gate_test_support.h"
+#include "tests/support/gate_world.h"
 
 namespace fhc::remediator {
 namespace {

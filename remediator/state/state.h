@@ -67,7 +67,7 @@ struct DecisionRecord {
   bool operator==(const DecisionRecord&) const = default;
 };
 
-// A composed mail waiting to be sent (or retried). Composition is pure (remediator/email);
+// A composed mail waiting to be sent (or retried). Composition is pure (remediator/mail);
 // sending belongs to the mail sender, which updates attempts/next_attempt_at/last_error.
 struct OutboxMail {
   std::string id;      // the dedup key, e.g. "nvr/frigate@1795848044:restarted"

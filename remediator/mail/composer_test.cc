@@ -1,9 +1,9 @@
-#include "remediator/email/composer.h"
+#include "remediator/mail/composer.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "remediator/email/next_steps.h"
+#include "remediator/mail/next_steps.h"
 
 namespace fhc::remediator {
 namespace {

@@ -1,10 +1,10 @@
-#include "remediator/email/composer.h"
+#include "remediator/mail/composer.h"
 
 #include <algorithm>
 #include <string>
 #include <vector>
 
-#include "remediator/email/next_steps.h"
+#include "remediator/mail/next_steps.h"
 #include "remediator/state/state_codec.h"
 
 namespace fhc::remediator {
@@ -231,6 +231,18 @@ void Enqueue(State& state, const MailRequest& r, Email email, WallTime now) {
   if (state.outbox.size() > kMaxOutbox) {
     state.outbox.erase(state.outbox.begin(),
                        state.outbox.end() - static_cast<std::ptrdiff_t>(kMaxOutbox));
+  }
+}
+
+void ComposeAndEnqueue(State& state, const std::vector<MailRequest>& requests,
+                       const std::map<std::string, TargetFacts>& facts,
+                       const EmailSettings& settings, WallTime now) {
+  for (const auto& req : requests) {
+    const TargetState* ts = state.Find(req.target);
+    if (ts == nullptr) continue;
+    auto f = facts.find(req.target.Key());
+    Email email = ComposeEmail(req, *ts, f == facts.end() ? nullptr : &f->second, settings, now);
+    Enqueue(state, req, std::move(email), now);
   }
 }
 

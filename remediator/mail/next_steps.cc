@@ -1,4 +1,4 @@
-#include "remediator/email/next_steps.h"
+#include "remediator/mail/next_steps.h"
 
 #include <cctype>
 #include <string>

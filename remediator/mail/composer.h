@@ -1,7 +1,12 @@
 #pragma once
-// Composing the remediator's mails (pure). Sending is remediator/mail's job.
+// Composing the remediator's mails (pure): what a person reads, queued in the state's outbox.
+// Rendering for SMTP is mime_message.h's job, sending smtp_mail_sender.h's.
+#include <map>
+#include <string>
+#include <vector>
+
 #include "remediator/decision/engine.h"
-#include "remediator/email/email.h"
+#include "remediator/mail/email.h"
 #include "remediator/state/state.h"
 
 namespace fhc::remediator {
@@ -16,5 +21,11 @@ Email ComposeEmail(const MailRequest& request, const TargetState& target_state,
 // Puts a composed mail in the outbox under the request's key (once: a key already queued is
 // left alone) and bounds the outbox, dropping the oldest mail first.
 void Enqueue(State& state, const MailRequest& request, Email email, WallTime now);
+
+// Composes and enqueues every request whose target has a state, with that target's facts from
+// `facts` (by Target::Key(); missing = not gathered).
+void ComposeAndEnqueue(State& state, const std::vector<MailRequest>& requests,
+                       const std::map<std::string, TargetFacts>& facts,
+                       const EmailSettings& settings, WallTime now);
 
 }  // namespace fhc::remediator

@@ -1,0 +1,53 @@
+#pragma once
+// The outbox mailer: one thread that sends the mails queued in the stored state's outbox.
+//
+// Contract:
+//   - Mails are composed and queued by whoever decided them, in the same state write; the mailer
+//     only sends. Every second it reads the stored outbox and sends each mail that is due.
+//   - A sent mail is removed from the outbox; a failed one stays with attempts+1, its error and
+//     its next attempt MAIL_RETRY_SECONDS later. emails{result} counts every attempt.
+//   - With no mail sender (mail off) it does nothing.
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "common/clock/clock.h"
+#include "remediator/app/remediator_config.h"
+#include "remediator/app/remediator_counters.h"
+#include "remediator/app/state_keeper.h"
+#include "remediator/mail/mail_sender.h"
+
+namespace fhc::remediator {
+
+class OutboxMailer {
+ public:
+  // `sender` may be null (mail off).
+  OutboxMailer(const RemediatorConfig& config, StateKeeper& keeper, MailSender* sender,
+               SharedCounters& counters, const Clock& clock);
+  ~OutboxMailer();
+
+  void Start();
+  void Stop();
+
+  // True when mail is off or the last known outbox holds no mail that is due.
+  bool Idle() const;
+
+ private:
+  void Loop();
+  void SendDue();
+  bool stopping() const;
+
+  const RemediatorConfig& config_;
+  StateKeeper& keeper_;
+  MailSender* sender_;
+  SharedCounters& counters_;
+  const Clock& clock_;
+
+  mutable std::mutex mu_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace fhc::remediator
