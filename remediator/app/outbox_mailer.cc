@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -73,8 +74,16 @@ void OutboxMailer::SendDue() {
   auto state = keeper_.Read();
   if (!state) return;
   const WallTime now = clock_.Now();
+  // What the stored outbox no longer holds needs no memory (stored, or removed by another
+  // replica).
+  std::set<std::string> queued;
+  for (const auto& m : state->outbox) queued.insert(m.id);
+  std::erase_if(sent_, [&](const std::string& id) { return !queued.count(id); });
+  std::erase_if(failed_, [&](const auto& entry) { return !queued.count(entry.first); });
+
   for (const auto& m : state->outbox) {
-    if (m.next_attempt_at > now) continue;
+    if (m.next_attempt_at > now || sent_.count(m.id)) continue;
+    if (auto f = failed_.find(m.id); f != failed_.end() && f->second.retry_at > now) continue;
     Mail mail;
     mail.from = m.from;
     mail.to = SplitAddresses(m.to);
@@ -86,30 +95,52 @@ void OutboxMailer::SendDue() {
     counters_.Update([&](RemediatorCounters& c) { c.emails[sent ? "sent" : "failed"] += 1; });
     if (sent) {
       spdlog::info("mail \"{}\" sent to {}", m.subject, m.to);
+      sent_.insert(m.id);
+      failed_.erase(m.id);
     } else {
       spdlog::warn("mail \"{}\" not sent (will retry in {:.0f} s): {}", m.subject,
                    config_.mail_retry_seconds, sent.error());
+      failed_[m.id] = {
+          sent.error(),
+          now + std::chrono::milliseconds(static_cast<long>(config_.mail_retry_seconds * 1000))};
     }
-    const std::string id = m.id;
-    const std::string error = sent ? "" : sent.error();
-    keeper_.Transact(
-        [&](State& s) {
-          for (auto it = s.outbox.begin(); it != s.outbox.end(); ++it) {
-            if (it->id != id) continue;
-            if (error.empty()) {
-              s.outbox.erase(it);
-            } else {
-              it->attempts += 1;
-              it->last_error = error;
-              it->next_attempt_at = now + std::chrono::milliseconds(
-                                              static_cast<long>(config_.mail_retry_seconds * 1000));
-            }
-            break;
-          }
-        },
-        "outbox");
+    if (clock_.Now() >= write_again_at_) StoreOutcomes(clock_.Now());
     if (stopping()) return;
   }
+  if ((!sent_.empty() || !failed_.empty()) && clock_.Now() >= write_again_at_) {
+    StoreOutcomes(clock_.Now());
+  }
+}
+
+bool OutboxMailer::StoreOutcomes(WallTime now) {
+  if (sent_.empty() && failed_.empty()) return true;
+  const auto stored = keeper_.Transact(
+      [&](State& s) {
+        std::erase_if(s.outbox, [&](const OutboxMail& m) { return sent_.count(m.id) > 0; });
+        for (auto& m : s.outbox) {
+          auto f = failed_.find(m.id);
+          if (f == failed_.end()) continue;
+          m.attempts += 1;
+          m.last_error = f->second.error;
+          m.next_attempt_at = f->second.retry_at;
+        }
+      },
+      "outbox");
+  if (stored) {
+    sent_.clear();
+    failed_.clear();
+    write_backoff_seconds_ = 0;
+    write_again_at_ = {};
+    return true;
+  }
+  write_backoff_seconds_ = std::min(std::max(1.0, write_backoff_seconds_ * 2), 60.0);
+  write_again_at_ =
+      now + std::chrono::milliseconds(static_cast<long>(write_backoff_seconds_ * 1000));
+  spdlog::warn(
+      "outbox not stored; {} sent and {} failed mail(s) held in memory, next try in "
+      "{:.0f} s (none is sent again meanwhile)",
+      sent_.size(), failed_.size(), write_backoff_seconds_);
+  return false;
 }
 
 }  // namespace fhc::remediator

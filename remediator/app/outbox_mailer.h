@@ -6,10 +6,17 @@
 //     only sends. Every second it reads the stored outbox and sends each mail that is due.
 //   - A sent mail is removed from the outbox; a failed one stays with attempts+1, its error and
 //     its next attempt MAIL_RETRY_SECONDS later. emails{result} counts every attempt.
+//   - A mail is sent at most once per process, whatever the store does: when the outbox cannot
+//     be written (store readable but not writable), the mailer remembers in memory what it sent
+//     and when each failed mail may be tried again, and writes those outcomes again with backoff
+//     (1 s doubling to 60 s) until stored. Memory holds at most one entry per outbox mail.
 //   - With no mail sender (mail off) it does nothing.
 #include <chrono>
 #include <condition_variable>
+#include <map>
 #include <mutex>
+#include <set>
+#include <string>
 #include <thread>
 
 #include "common/clock/clock.h"
@@ -36,7 +43,14 @@ class OutboxMailer {
  private:
   void Loop();
   void SendDue();
+  // Writes the outcomes held in memory; true when stored (or nothing to store).
+  bool StoreOutcomes(WallTime now);
   bool stopping() const;
+
+  struct Failure {
+    std::string error;
+    WallTime retry_at{};
+  };
 
   const RemediatorConfig& config_;
   StateKeeper& keeper_;
@@ -48,6 +62,12 @@ class OutboxMailer {
   std::condition_variable wake_;
   bool stopping_ = false;
   std::thread thread_;
+
+  // Outcomes not yet in the stored outbox (mailer thread only).
+  std::set<std::string> sent_;             // sent: never send again; remove from the outbox
+  std::map<std::string, Failure> failed_;  // failed: count in the outbox, retry at retry_at
+  WallTime write_again_at_{};              // backoff after a failed outbox write
+  double write_backoff_seconds_ = 0;
 };
 
 }  // namespace fhc::remediator

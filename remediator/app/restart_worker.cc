@@ -2,6 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <functional>
+
 #include "remediator/app/crash_point.h"
 #include "remediator/app/target_facts.h"
 #include "remediator/mail/composer.h"
@@ -56,7 +59,10 @@ void RestartWorker::Stop() {
 void RestartWorker::Enqueue(std::vector<RestartJob> jobs) {
   {
     std::lock_guard lock(mu_);
-    for (auto& job : jobs) queue_.push_back(std::move(job));
+    for (auto& job : jobs) {
+      active_.insert(job.intent.id);
+      queue_.push_back(std::move(job));
+    }
   }
   wake_.notify_all();
 }
@@ -101,30 +107,87 @@ void RestartWorker::RecoverPending() {
             ? "cannot tell whether it happened (" + happened.error() + "); counting it as done"
         : *happened ? "it happened; recording it"
                     : "it did not happen; the next observation decides again");
-    std::map<std::string, TargetFacts> facts;
-    if (config_.email_enabled) facts[target.Key()] = FactsOrErrors(action_, target);
-    keeper_.Transact(
-        [&](State& s) {
-          auto r = engine_.Recover(s, target, evidence, clock_.Now());
-          if (config_.email_enabled) {
-            ComposeAndEnqueue(s, r.mails, facts, config_.email, clock_.Now());
-          }
-        },
-        "recovery");
+    Settle(target, intent, evidence);
   }
+}
+
+void RestartWorker::Settle(const Target& target, const RestartIntent& intent,
+                           RestartEvidence evidence) {
+  std::map<std::string, TargetFacts> facts;
+  if (config_.email_enabled) facts[target.Key()] = FactsOrErrors(action_, target);
+  StoreUntilStored(
+      [&](State& s) {
+        // Another process may have settled it meanwhile, or made a new intent since.
+        const TargetState* ts = s.Find(target);
+        if (ts == nullptr || !ts->pending || ts->pending->id != intent.id) return;
+        auto r = engine_.Recover(s, target, evidence, clock_.Now());
+        if (config_.email_enabled) {
+          ComposeAndEnqueue(s, r.mails, facts, config_.email, clock_.Now());
+        }
+      },
+      "settling a pending restart");
+}
+
+void RestartWorker::SettleStale() {
+  const WallTime now = clock_.Now();
+  const auto stale_after = Millis(config_.recovery_timeout_seconds + config_.api_timeout_seconds +
+                                  config_.recovery_poll_seconds);
+  std::vector<std::pair<Target, RestartIntent>> stale;
+  {
+    const State last = keeper_.Last();
+    std::lock_guard lock(mu_);
+    for (const auto& [key, ts] : last.targets) {
+      if (ts.pending && now - ts.pending->at > stale_after && !active_.count(ts.pending->id)) {
+        stale.emplace_back(ts.target, *ts.pending);
+      }
+    }
+  }
+  for (const auto& [target, intent] : stale) {
+    auto happened = action_.RestartHappened(target, IntentTimestamp(intent.at));
+    RestartEvidence evidence = !happened   ? RestartEvidence::kUnknown
+                               : *happened ? RestartEvidence::kHappened
+                                           : RestartEvidence::kDidNotHappen;
+    spdlog::warn(
+        "restart {} of {} is still pending {:.0f} s after it was decided and nobody here runs "
+        "it: {}",
+        intent.id, target.Key(), ToUnixSeconds(now) - ToUnixSeconds(intent.at),
+        !happened
+            ? "cannot tell whether it happened (" + happened.error() + "); counting it as done"
+        : *happened ? "it happened; recording it"
+                    : "it did not happen; the next observation decides again");
+    Settle(target, intent, evidence);
+  }
+}
+
+bool RestartWorker::StoreUntilStored(const std::function<void(State&)>& change, const char* what) {
+  double backoff = 1;
+  while (!keeper_.Transact(change, what)) {
+    spdlog::warn("will store the {} again in {:.0f} s", what, backoff);
+    if (SleepUnlessStopping(backoff)) return false;
+    backoff = std::min(backoff * 2, 30.0);
+  }
+  return true;
 }
 
 void RestartWorker::Loop() {
   std::unique_lock lock(mu_);
   while (true) {
-    wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+    const bool woken = wake_.wait_for(lock, Millis(config_.recovery_poll_seconds),
+                                      [&] { return stopping_ || !queue_.empty(); });
     if (stopping_) return;
+    if (!woken) {
+      lock.unlock();
+      SettleStale();
+      lock.lock();
+      continue;
+    }
     RestartJob job = queue_.front();
     queue_.pop_front();
     running_ = true;
     lock.unlock();
     Run(job);
     lock.lock();
+    active_.erase(job.intent.id);
     running_ = false;
   }
 }
@@ -165,7 +228,12 @@ void RestartWorker::Run(const RestartJob& job) {
               job.target.Key(), result.ok ? "done" : "failed", result.detail);
   std::map<std::string, TargetFacts> facts;
   if (config_.email_enabled) facts[job.target.Key()] = FactsOrErrors(action_, job.target);
-  auto stored = keeper_.Transact(
+  counters_.Update([&](RemediatorCounters& c) {
+    c.restarts[{job.target.namespace_, job.target.deployment, result.ok ? "ok" : "failed"}] += 1;
+  });
+  // Stored until it is: a failed write must not leave the intent pending for good (that would
+  // hold every later decision for the target) nor lose the restart's mail.
+  const bool stored = StoreUntilStored(
       [&](State& s) {
         auto r = engine_.CompleteRestart(s, job.target, job.intent.id, result, clock_.Now());
         if (config_.email_enabled) {
@@ -173,9 +241,6 @@ void RestartWorker::Run(const RestartJob& job) {
         }
       },
       "restart completion");
-  counters_.Update([&](RemediatorCounters& c) {
-    c.restarts[{job.target.namespace_, job.target.deployment, result.ok ? "ok" : "failed"}] += 1;
-  });
   if (stored) CrashPoint("after_completion_stored");
 }
 

@@ -9,12 +9,22 @@
 //     (RestartHappened): "did not happen" is final only once the intent is older than
 //     RECOVERY_TIMEOUT_SECONDS; until then the intent stays pending, so nothing restarts the
 //     target meanwhile. Webhooks are served during this.
+//   - A completion (or a settlement) whose state write fails is written again, with backoff
+//     (1 s doubling to 30 s), until it is stored or the worker stops: a store outage delays the
+//     record and its mail, never loses them.
+//   - Any intent still pending RECOVERY_TIMEOUT_SECONDS + API_TIMEOUT_SECONDS +
+//     RECOVERY_POLL_SECONDS after it was made, and not being run or watched by this process,
+//     is stale (its owner died, or could not store its completion): checked every
+//     RECOVERY_POLL_SECONDS in the last known state and settled from evidence like a start does
+//     (happened or unknown: completed and mailed; did not happen: dropped).
 //   - Stopping mid-watch leaves the intent pending; the next start settles it.
 //   - restarts{namespace,deployment,result} counts every finished attempt.
 #include <condition_variable>
 #include <deque>
 #include <map>
 #include <mutex>
+#include <set>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -50,8 +60,13 @@ class RestartWorker {
 
  private:
   void RecoverPending();
+  void SettleStale();
+  // Settles `intent` of `target` from `evidence` in the stored state, if it is still pending there.
+  void Settle(const Target& target, const RestartIntent& intent, RestartEvidence evidence);
   void Loop();
   void Run(const RestartJob& job);
+  // Transact until stored (backoff between tries); false only when stopping first.
+  bool StoreUntilStored(const std::function<void(State&)>& change, const char* what);
   // Waits `seconds` or until Stop; true when stopping.
   bool SleepUnlessStopping(double seconds);
 
@@ -66,6 +81,7 @@ class RestartWorker {
   std::condition_variable wake_;
   bool stopping_ = false;
   std::deque<RestartJob> queue_;
+  std::set<std::string> active_;  // ids of intents queued or running here
   bool running_ = false;
   std::thread thread_;
 };

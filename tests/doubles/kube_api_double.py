@@ -18,6 +18,7 @@ Test control lives under /_double/ (no auth): request log, fault injection, stat
   POST /_double/configmap-conflicts {"count": N}  next N ConfigMap writes get 409 Conflict (as if
                                     another writer got in first: the stored resourceVersion moves)
   POST /_double/forbid              {"verb","resource"}  (resource like "deployments", "pods/log")
+  POST /_double/unforbid            {"verb","resource"}  allowed again
   POST /_double/deployment          {"namespace","name","spec":{..},"status":{..},"metadata":{..},
                                      "rollout_seconds": s}  merged into the object as is
   POST /_double/settings            {"require_resource_version": bool}
@@ -619,6 +620,9 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send_json(200, {"ok": True})
             if path == "/_double/forbid":
                 cluster.forbidden.add((body["verb"], body["resource"]))
+                return self.send_json(200, {"ok": True})
+            if path == "/_double/unforbid":
+                cluster.forbidden.discard((body["verb"], body["resource"]))
                 return self.send_json(200, {"ok": True})
             if path == "/_double/settings":
                 if "require_resource_version" in body:
