@@ -85,11 +85,8 @@ int main(int argc, char** argv) {
 
   // The state store.
   std::unique_ptr<StateStore> store;
-  std::function<Result<std::string>()> move_aside;
   if (config->state_store == "file") {
-    auto file = std::make_unique<FileStateStore>(config->state_file);
-    move_aside = [f = file.get()] { return f->MoveAside(); };
-    store = std::move(file);
+    store = std::make_unique<FileStateStore>(config->state_file);
   } else {
     store = std::make_unique<ConfigMapStateStore>(*kube, config->configmap_namespace,
                                                   config->configmap_name);
@@ -98,7 +95,7 @@ int main(int argc, char** argv) {
   std::unique_ptr<MailSender> mail;
   if (config->email_enabled) mail = std::make_unique<SmtpMailSender>(config->smtp, clock);
 
-  RemediatorService service(*config, *store, *action, mail.get(), clock, move_aside);
+  RemediatorService service(*config, *store, *action, mail.get(), clock);
   if (auto started = service.Start(); !started) {
     spdlog::critical("{}", started.error());
     return 1;

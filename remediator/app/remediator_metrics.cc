@@ -79,6 +79,18 @@ std::string RenderMetrics(const State& state, const RemediatorCounters& counters
                        "Writes of the state by result (ok, error).", MetricType::Counter);
   for (const auto& [result, n] : counters.state_writes) AddSample(writes, n, {{"result", result}});
   out.push_back(std::move(writes));
+  auto unreadable = Family("frigate_remediator_state_unreadable_total",
+                           "State documents that could not be read (damaged, or a newer schema) "
+                           "and were kept for a person.",
+                           MetricType::Counter);
+  AddSample(unreadable, counters.state_unreadable);
+  out.push_back(std::move(unreadable));
+  auto hold = Family("frigate_remediator_state_hold",
+                     "1 while a kept unreadable state document holds every restart back, until a "
+                     "person removes its note.",
+                     MetricType::Gauge);
+  AddSample(hold, state.unreadable_hold.empty() ? 0 : 1);
+  out.push_back(std::move(hold));
 
   auto proc = process.Collect();
   out.insert(out.end(), proc.begin(), proc.end());

@@ -8,13 +8,12 @@
 namespace fhc::remediator {
 
 RemediatorService::RemediatorService(RemediatorConfig config, StateStore& store,
-                                     RestartAction& action, MailSender* mail, const Clock& clock,
-                                     std::function<Result<std::string>()> move_aside)
+                                     RestartAction& action, MailSender* mail, const Clock& clock)
     : config_(std::move(config)),
       engine_(config_.decision),
       store_(store),
       clock_(clock),
-      keeper_(store, config_.decision.default_target, clock, counters_, std::move(move_aside)),
+      keeper_(store, config_.decision.default_target, clock, counters_),
       restart_worker_(config_, engine_, keeper_, action, counters_, clock),
       mailer_(config_, keeper_, mail, counters_, clock),
       webhook_(config_, engine_, keeper_, action, restart_worker_, counters_, clock) {

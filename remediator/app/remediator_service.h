@@ -26,11 +26,9 @@ namespace fhc::remediator {
 
 class RemediatorService {
  public:
-  // `mail` may be null (mail off). `move_aside` renames a corrupt state document out of the way
-  // (file store) and returns its new name; null when the store cannot (ConfigMap).
+  // `mail` may be null (mail off).
   RemediatorService(RemediatorConfig config, StateStore& store, RestartAction& action,
-                    MailSender* mail, const Clock& clock,
-                    std::function<Result<std::string>()> move_aside = nullptr);
+                    MailSender* mail, const Clock& clock);
   ~RemediatorService();
 
   // Loads the state (see StateKeeper::Load) and starts the restart worker (which first settles

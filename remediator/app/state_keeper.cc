@@ -8,12 +8,11 @@
 namespace fhc::remediator {
 
 StateKeeper::StateKeeper(StateStore& store, Target default_target, const Clock& clock,
-                         SharedCounters& counters, std::function<Result<std::string>()> move_aside)
+                         SharedCounters& counters)
     : store_(store),
       default_target_(std::move(default_target)),
       clock_(clock),
-      counters_(counters),
-      move_aside_(std::move(move_aside)) {}
+      counters_(counters) {}
 
 Result<State> StateKeeper::Decode(const StoredState& stored) const {
   if (stored.state_json.empty()) {
@@ -24,9 +23,33 @@ Result<State> StateKeeper::Decode(const StoredState& stored) const {
       for (const auto& w : imported.warnings) spdlog::warn("legacy state: {}", w);
       if (imported.found) fresh.targets[default_target_.Key()] = imported.state;
     }
+    fresh.unreadable_hold = stored.unreadable_note;
     return fresh;
   }
-  return DecodeState(stored.state_json);
+  auto state = DecodeState(stored.state_json);
+  if (state) state->unreadable_hold = stored.unreadable_note;
+  return state;
+}
+
+Result<std::string> StateKeeper::KeepUnreadable(const std::string& document,
+                                                const std::string& error) {
+  const std::string when = FormatStateTime(clock_.Now());
+  const auto note = [&](const std::string& kept_at) {
+    return "The remediator could not read its state at " + when + " (" + error +
+           "); the unreadable document is kept in " + kept_at +
+           ". Its restart history is unknown, so every restart is held back (circuit breaker "
+           "open) until a person has looked at it and removes this note: " +
+           store_.HowToRelease();
+  };
+  auto kept = store_.KeepUnreadable(document, EncodeState(State{}), note);
+  if (kept) {
+    counters_.Update([](RemediatorCounters& c) { c.state_unreadable += 1; });
+    spdlog::error(
+        "STATE IS CORRUPT OR UNREADABLE ({}); kept it in {} and started from an empty state; "
+        "restarts are held back until a person acts: {}",
+        error, *kept, store_.HowToRelease());
+  }
+  return kept;
 }
 
 Result<State> StateKeeper::Read() const {
@@ -38,10 +61,14 @@ Result<State> StateKeeper::Read() const {
 Result<State> StateKeeper::Transact(const std::function<void(State&)>& change, const char* what) {
   State result;
   bool corrupt = false;
+  std::string bad_document, bad_error;
   auto update = [&](const StoredState& stored) -> Result<std::string> {
+    corrupt = false;
     auto state = Decode(stored);
     if (!state) {
       corrupt = true;
+      bad_document = stored.state_json;
+      bad_error = state.error();
       return Result<std::string>::Error("stored state is corrupt: " + state.error());
     }
     change(*state);
@@ -49,12 +76,10 @@ Result<State> StateKeeper::Transact(const std::function<void(State&)>& change, c
     return EncodeState(*state);
   };
   auto stored = store_.Update(update);
-  if (!stored && corrupt && move_aside_) {
-    // Someone damaged the document while we ran: keep it for a person, start afresh.
-    auto moved = move_aside_();
-    spdlog::error("state document is corrupt; moved aside to {}; starting with empty state",
-                  moved ? *moved : moved.error());
-    corrupt = false;
+  if (!stored && corrupt) {
+    // Someone damaged the document while we ran: keep it for a person, go on from empty.
+    auto kept = KeepUnreadable(bad_document, bad_error);
+    if (!kept) spdlog::error("unreadable state not kept: {}", kept.error());
     stored = store_.Update(update);
   }
   if (!stored) {
@@ -74,22 +99,15 @@ Status StateKeeper::Load() {
     return Status::Error("cannot read state from " + store_.Describe() + ": " + stored.error());
   auto state = Decode(*stored);
   if (!state) {
-    if (move_aside_) {
-      auto moved = move_aside_();
-      if (!moved)
-        return Status::Error("state is corrupt and cannot be moved aside: " + moved.error());
-      spdlog::error(
-          "STATE IS CORRUPT ({}); moved it aside to {} and starting with empty state: restart "
-          "history and open incidents are lost",
-          state.error(), *moved);
-    } else {
-      spdlog::error("STATE IS CORRUPT ({}) in {}; it will be replaced by an empty state",
-                    state.error(), store_.Describe());
-      auto reset = store_.Update(
-          [](const StoredState&) { return Result<std::string>(EncodeState(State{})); });
-      if (!reset) return Status::Error("cannot replace corrupt state: " + reset.error());
+    auto kept = KeepUnreadable(stored->state_json, state.error());
+    if (!kept) {
+      return Status::Error("state in " + store_.Describe() + " is unreadable (" + state.error() +
+                           ") and cannot be kept for a person: " + kept.error());
     }
-    state = State{};
+    stored = store_.Read();
+    if (!stored) return Status::Error("cannot read state again: " + stored.error());
+    state = Decode(*stored);
+    if (!state) return Status::Error("state still unreadable after keeping it: " + state.error());
   }
   std::lock_guard lock(mu_);
   last_ = *state;

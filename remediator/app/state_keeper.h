@@ -4,6 +4,12 @@
 // document yet), applies changes as read-modify-write transactions, deals with a document that
 // cannot be decoded, counts writes (state_writes{result}), and keeps the last state read or
 // written for metrics and status pages. Thread-safe.
+//
+// A document it cannot decode (damaged, or written by a newer version with a newer schema, e.g.
+// after a rollback) is never silently replaced: the store keeps it for a person
+// (StateStore::KeepUnreadable), the keeper logs an error and counts it (state_unreadable), and
+// carries on from an empty state whose unreadable_hold holds every restart back until a person
+// removes the store's note (StateStore::HowToRelease).
 #include <functional>
 #include <mutex>
 #include <string>
@@ -18,14 +24,12 @@ namespace fhc::remediator {
 
 class StateKeeper {
  public:
-  // `move_aside` renames an undecodable document out of the way (file store) and returns its
-  // new name; null when the store cannot (ConfigMap). `default_target` receives a legacy import.
+  // `default_target` receives a legacy import.
   StateKeeper(StateStore& store, Target default_target, const Clock& clock,
-              SharedCounters& counters, std::function<Result<std::string>()> move_aside);
+              SharedCounters& counters);
 
-  // At start: reads the state. An undecodable one is moved aside (or, without move_aside,
-  // replaced) with a loud error and the keeper starts from an empty state. Errors: the store
-  // cannot be read, or the bad document cannot be kept/replaced.
+  // At start: reads the state (an undecodable one is kept for a person, see above). Errors: the
+  // store cannot be read, or the unreadable document cannot be kept.
   Status Load();
 
   // A fresh decoded read; does not change Last().
@@ -43,12 +47,13 @@ class StateKeeper {
 
  private:
   Result<State> Decode(const StoredState& stored) const;
+  // Has the store keep `document` (which failed to decode with `error`); returns where it went.
+  Result<std::string> KeepUnreadable(const std::string& document, const std::string& error);
 
   StateStore& store_;
   const Target default_target_;
   const Clock& clock_;
   SharedCounters& counters_;
-  std::function<Result<std::string>()> move_aside_;
   mutable std::mutex mu_;
   State last_;
 };

@@ -112,6 +112,25 @@ void Upsert(std::vector<TrackedAlert>& list, TrackedAlert alert, std::chrono::se
 
 bool IsRemediable(const Alert& a) { return a.Label("remediate") == "restart"; }
 
+// Why the circuit breaker is held open beyond what its gate counts, or "" when it is not: a
+// state document the remediator could not read is kept for a person (restart history unknown).
+std::string BreakerHold(const State& state, const TargetState& /*ts*/) {
+  if (!state.unreadable_hold.empty()) return "restarts held: " + state.unreadable_hold;
+  return "";
+}
+
+// The circuit breaker's verdict becomes a block with `reason` (added when no such gate ran).
+void HoldBreaker(std::vector<Verdict>& verdicts, const std::string& reason) {
+  for (auto& v : verdicts) {
+    if (v.gate == "circuit_breaker") {
+      v.outcome = GateOutcome::kBlock;
+      v.reason = reason;
+      return;
+    }
+  }
+  verdicts.push_back(Verdict{"circuit_breaker", GateOutcome::kBlock, reason});
+}
+
 // Asks for a mail once: records its key and returns the request, or nothing if already asked.
 std::optional<MailRequest> RequestMail(TargetState& ts, MailKind kind, const std::string& gate,
                                        const std::string& decision_id, std::string detail) {
@@ -261,6 +280,7 @@ Decision Engine::Decide(State& state, const Target& target, const TargetFacts* f
     return d;
   }
   d.verdicts = EvaluateGates(gates_, GateContext{now, ts, facts, settings_.gates});
+  if (const std::string hold = BreakerHold(state, ts); !hold.empty()) HoldBreaker(d.verdicts, hold);
   const std::string incident_id = ts.incident ? ts.incident->id : "";
   if (const Verdict* block = FirstBlock(d.verdicts)) {
     d.gate = block->gate;
@@ -361,6 +381,7 @@ CompletionResult Engine::Recover(State& state, const Target& target, RestartEvid
 
 bool Engine::CircuitOpen(const State& state, const Target& target, WallTime now) const {
   const TargetState* ts = state.Find(target);
+  if (!state.unreadable_hold.empty() || (ts && !BreakerHold(state, *ts).empty())) return true;
   return ts && RestartsWithin(*ts, now, settings_.gates.circuit_window) >=
                    settings_.gates.max_restarts_per_hour;
 }

@@ -543,5 +543,26 @@ TEST(Engine, DecisionHistoryStaysBounded) {
   EXPECT_EQ(h.Frigate().decisions.size(), kMaxDecisions);
 }
 
+TEST(Engine, AnUnreadableStateKeptForAPersonHoldsTheBreakerUntilTheNoteIsGone) {
+  Harness h;
+  h.state.unreadable_hold = "state unreadable; kept in configmap nvr/x-unreadable-1";
+  h.Deliver(Firing(), kT0);
+  auto ds = h.Deliver(Firing(), kT0 + seconds(30));
+  ASSERT_EQ(ds.size(), 1u);
+  EXPECT_EQ(ds[0].outcome, DecisionOutcome::kBlocked);
+  EXPECT_EQ(ds[0].gate, "circuit_breaker");
+  EXPECT_THAT(ds[0].detail, HasSubstr("kept in configmap nvr/x-unreadable-1"));
+  EXPECT_TRUE(h.engine.CircuitOpen(h.state, kFrigate, kT0 + seconds(30)));
+  EXPECT_TRUE(h.engine.CircuitOpen(h.state, Target{"other", "frigate"}, kT0))
+      << "every target: the lost history may have been anyone's";
+  ASSERT_EQ(ds[0].mails.size(), 1u) << "a person is told once";
+  // The person removed the note: restarts go on as usual.
+  h.state.unreadable_hold.clear();
+  EXPECT_FALSE(h.engine.CircuitOpen(h.state, kFrigate, kT0 + seconds(60)));
+  ds = h.Deliver(Firing(), kT0 + seconds(60));
+  ASSERT_EQ(ds.size(), 1u);
+  EXPECT_EQ(ds[0].outcome, DecisionOutcome::kRestart);
+}
+
 }  // namespace
 }  // namespace fhc::remediator

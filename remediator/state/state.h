@@ -105,6 +105,10 @@ struct State {
   std::vector<OutboxMail> outbox;              // oldest first
   // Notifications' alerts for targets outside ALLOWED_TARGETS, by "namespace/deployment".
   std::map<std::string, std::int64_t> ignored_alerts;
+  // Not part of the document (the codec neither writes nor reads it): the store's note while a
+  // state document it could not read is kept for a person (StoredState::unreadable_note). While
+  // set, the circuit breaker of every target counts as tripped.
+  std::string unreadable_hold;
   bool operator==(const State&) const = default;
 
   // The state of a target, created empty on first use.

@@ -14,6 +14,8 @@ Run: FHC_BUILD_DIR=build/<dir> /usr/bin/python3 -m pytest -q tests/integration/t
 import json
 import os
 
+import pytest
+
 from remediator_fixtures import *  # noqa: F401,F403 (fixtures by name)
 
 CM_PATH = "/api/v1/namespaces/nvr/configmaps/frigate-health-state$"
@@ -125,3 +127,77 @@ def test_store_readable_but_not_writable_never_sends_a_mail_twice(remediator, ku
     k.control("unforbid", {"verb": "update", "resource": "configmaps"})
     wait_until(lambda: r.state()["outbox"] == [], timeout=90, what="the outbox emptied")
     assert m.outcomes() == ["blocked"]
+
+
+# --- item 9: an unreadable state is kept for a person, and holds restarts until one acts ---------
+
+def kube_api(k, method, path, body=None, content_type="application/json"):
+    import urllib.request
+    req = urllib.request.Request(k.url + path, method=method,
+                                 data=None if body is None else json.dumps(body).encode(),
+                                 headers={"Authorization": f"Bearer {KUBE_TOKEN}",
+                                          "Content-Type": content_type})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        return json.loads(r.read())
+
+
+NEWER = json.dumps({"schema": 2, "targets": {}, "outbox": [], "ignored_alerts": {},
+                    "incidents_v2": []})
+DAMAGED = '{"schema":1,"targets":{"nvr/frigate":{"consecutive_failures":"many"'
+
+
+@pytest.mark.parametrize("document", [DAMAGED, NEWER], ids=["damaged", "newer-schema"])
+def test_unreadable_configmap_state_is_kept_and_holds_restarts_until_a_person_acts(
+        remediator, kube, document):
+    k = kube()
+    kube_api(k, "POST", "/api/v1/namespaces/nvr/configmaps", {
+        "apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": {"name": "frigate-health-state", "namespace": "nvr"},
+        "data": {"state.json": document}})
+    r = remediator(CONSECUTIVE_FAILURES_REQUIRED=1, **k.settings())
+    line = r.proc.wait_for(r"error.*CORRUPT OR UNREADABLE.*kept it in configmap "
+                           r"nvr/(frigate-health-state-unreadable-\d+)")
+    kept = k.configmap(name=line.group(1))
+    assert kept is not None and kept["data"]["state.json"] == document, kept
+    main = k.configmap()["data"]
+    assert json.loads(main["state.json"])["targets"] == {}
+    note = main["unreadable-state"]
+    assert line.group(1) in note and "kubectl -n nvr patch configmap frigate-health-state" in note
+    assert r.metric("frigate_remediator_state_unreadable_total") == 1
+    assert r.metric("frigate_remediator_state_hold") == 1
+    assert r.metric("frigate_remediator_circuit_open") == 1
+    # The breaker is tripped: no restart while the history is unknown.
+    status, body = r.post(notification())
+    assert status == 200, body
+    assert [(d["outcome"], d["gate"]) for d in body["decisions"]] == [
+        ("blocked", "circuit_breaker")], body
+    assert "kept in configmap nvr/" + line.group(1) in r.target()["decisions"][-1]["detail"]
+    assert k.restarts() == []
+    # A person acts: removes the note (the command the note gives, as a merge patch here).
+    kube_api(k, "PATCH", "/api/v1/namespaces/nvr/configmaps/frigate-health-state",
+             {"data": {"unreadable-state": None}}, "application/merge-patch+json")
+    status, body = r.post(notification(alert(fingerprint="2222222222222222")))
+    assert [d["outcome"] for d in body["decisions"]] == ["restart"], body
+    assert r.metric("frigate_remediator_state_hold") == 0
+    assert k.configmap(name=line.group(1)) is not None, "the kept copy is the person's to delete"
+
+
+def test_unreadable_state_file_is_kept_and_holds_restarts_until_the_note_is_deleted(
+        remediator, sim, tmp_path):
+    s = sim()
+    state = tmp_path / "state" / "remediator-state.json"
+    state.parent.mkdir(exist_ok=True)
+    state.write_text(NEWER)
+    r = remediator(FRIGATE_URL=s.url, RESTART_ACTION="frigate-api",
+                   CONSECUTIVE_FAILURES_REQUIRED=1)
+    aside = list(state.parent.glob("remediator-state.json.corrupt-*"))
+    assert len(aside) == 1 and aside[0].read_text() == NEWER
+    note = tmp_path / "state" / "remediator-state.json.unreadable"
+    assert aside[0].name in note.read_text() and "rm " + str(note) in note.read_text()
+    status, body = r.post(notification())
+    assert [(d["outcome"], d["gate"]) for d in body["decisions"]] == [
+        ("blocked", "circuit_breaker")], body
+    note.unlink()
+    status, body = r.post(notification(alert(fingerprint="2222222222222222")))
+    assert [d["outcome"] for d in body["decisions"]] == ["restart"], body
+    wait_until(lambda: s.restarts() == 1, timeout=30, what="the restart")
