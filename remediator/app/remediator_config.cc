@@ -36,6 +36,15 @@ std::vector<settings::Spec> RemediatorSpecs() {
        "length of the circuit breaker's sliding window (an hour; shorten only to compress time "
        "in tests and demos)",
        accept::Int(1, 86400)},
+      {"ESCALATE_AFTER_RESTARTS", "3",
+       "restarts within one incident after which, if its alerts still fire, restarts stop for "
+       "that incident and a mail says they are not helping (0 = never)",
+       accept::Int(0, 100)},
+      {"INCIDENT_REOPEN_SECONDS", "900",
+       "an incident that had restarts goes on (its restarts keep counting) when its alerts fire "
+       "again within this many seconds of resolving: the restart interrupted them, the fault "
+       "stayed",
+       accept::Int(0, 86400)},
       {"STARTUP_GRACE_PERIOD_SECONDS", "600",
        "no restart while Frigate started less than this many seconds ago", accept::Int(0, 86400)},
       {"RESTART_ACTION", "",
@@ -119,6 +128,8 @@ Result<RemediatorConfig> ToRemediatorConfig(const settings::Settings& s,
   d.gates.max_restarts_per_hour = static_cast<int>(s.GetInt("MAX_RESTARTS_PER_HOUR"));
   d.gates.circuit_window = std::chrono::seconds(s.GetInt("CIRCUIT_WINDOW_SECONDS"));
   d.gates.startup_grace = std::chrono::seconds(s.GetInt("STARTUP_GRACE_PERIOD_SECONDS"));
+  d.escalate_after_restarts = static_cast<int>(s.GetInt("ESCALATE_AFTER_RESTARTS"));
+  d.incident_reopen = std::chrono::seconds(s.GetInt("INCIDENT_REOPEN_SECONDS"));
 
   c.action = s.Get("RESTART_ACTION");
   if (c.action.empty()) c.action = c.in_cluster ? "kubernetes" : "frigate-api";

@@ -15,7 +15,8 @@ struct RemediatorCounters {
   std::map<std::tuple<std::string, std::string, std::string>, double> restarts;  // ns, dep, result
   std::map<std::string, double> emails;                                          // result
   std::map<std::string, double> state_writes;                                    // result
-  double state_unreadable = 0;  // unreadable state documents kept for a person
+  double state_unreadable = 0;                  // unreadable state documents kept for a person
+  std::map<std::string, double> state_dropped;  // what the state's bounds dropped, by kind
 };
 
 class SharedCounters {

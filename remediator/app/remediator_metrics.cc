@@ -2,6 +2,7 @@
 
 #include "common/metrics/family.h"
 #include "remediator/app/remediator_service.h"
+#include "remediator/state/state_bounds.h"
 
 namespace fhc::remediator {
 
@@ -85,6 +86,16 @@ std::string RenderMetrics(const State& state, const RemediatorCounters& counters
                            MetricType::Counter);
   AddSample(unreadable, counters.state_unreadable);
   out.push_back(std::move(unreadable));
+  auto dropped = Family("frigate_remediator_state_dropped_total",
+                        "Entries and texts the state's bounds dropped to keep the state small, by "
+                        "kind (targets, ignored_targets, alerts, alert_labels, texts, reasons, "
+                        "decisions, emails_sent, restart_times, outbox).",
+                        MetricType::Counter);
+  for (const char* what : kDroppedKinds) {
+    auto it = counters.state_dropped.find(what);
+    AddSample(dropped, it == counters.state_dropped.end() ? 0 : it->second, {{"what", what}});
+  }
+  out.push_back(std::move(dropped));
   auto hold = Family("frigate_remediator_state_hold",
                      "1 while a kept unreadable state document holds every restart back, until a "
                      "person removes its note.",

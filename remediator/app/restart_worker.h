@@ -4,7 +4,7 @@
 // Contract:
 //   - Only restarts whose intent is already stored are handed in (Enqueue); the worker runs the
 //     action, watches recovery for up to RECOVERY_TIMEOUT_SECONDS (polling every
-//     RECOVERY_POLL_SECONDS), then stores the completion and its mail in one state write.
+//     recovery_poll_seconds, 2 s), then stores the completion and its mail in one state write.
 //   - On start it first settles intents left pending by a previous run from evidence
 //     (RestartHappened): "did not happen" is final only once the intent is older than
 //     RECOVERY_TIMEOUT_SECONDS; until then the intent stays pending, so nothing restarts the
@@ -13,9 +13,9 @@
 //     (1 s doubling to 30 s), until it is stored or the worker stops: a store outage delays the
 //     record and its mail, never loses them.
 //   - Any intent still pending RECOVERY_TIMEOUT_SECONDS + API_TIMEOUT_SECONDS +
-//     RECOVERY_POLL_SECONDS after it was made, and not being run or watched by this process,
+//     recovery_poll_seconds (2 s) after it was made, and not being run or watched by this process,
 //     is stale (its owner died, or could not store its completion): checked every
-//     RECOVERY_POLL_SECONDS in the last known state and settled from evidence like a start does
+//     2 s in the last known state and settled from evidence like a start does
 //     (happened or unknown: completed and mailed; did not happen: dropped).
 //   - Stopping mid-watch leaves the intent pending; the next start settles it.
 //   - restarts{namespace,deployment,result} counts every finished attempt.

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "remediator/state/legacy_import.h"
+#include "remediator/state/state_bounds.h"
 #include "remediator/state/state_codec.h"
 
 namespace fhc::remediator {
@@ -62,8 +63,10 @@ Result<State> StateKeeper::Transact(const std::function<void(State&)>& change, c
   State result;
   bool corrupt = false;
   std::string bad_document, bad_error;
+  Dropped dropped;
   auto update = [&](const StoredState& stored) -> Result<std::string> {
     corrupt = false;
+    dropped.clear();
     auto state = Decode(stored);
     if (!state) {
       corrupt = true;
@@ -72,8 +75,14 @@ Result<State> StateKeeper::Transact(const std::function<void(State&)>& change, c
       return Result<std::string>::Error("stored state is corrupt: " + state.error());
     }
     change(*state);
+    dropped = BoundState(*state);
+    std::string text = EncodeState(*state);
+    if (text.size() > kStateBudgetBytes) {
+      for (const auto& [what, n] : FitState(*state, text.size())) dropped[what] += n;
+      text = EncodeState(*state);
+    }
     result = *state;
-    return EncodeState(*state);
+    return text;
   };
   auto stored = store_.Update(update);
   if (!stored && corrupt) {
@@ -88,6 +97,7 @@ Result<State> StateKeeper::Transact(const std::function<void(State&)>& change, c
     return Result<State>::Error(stored.error());
   }
   counters_.Update([](RemediatorCounters& c) { c.state_writes["ok"] += 1; });
+  ReportDropped(dropped, what);
   std::lock_guard lock(mu_);
   last_ = result;
   return result;
@@ -117,6 +127,18 @@ Status StateKeeper::Load() {
 State StateKeeper::Last() const {
   std::lock_guard lock(mu_);
   return last_;
+}
+
+void StateKeeper::ReportDropped(const std::map<std::string, std::size_t>& dropped,
+                                const char* where) {
+  if (dropped.empty()) return;
+  counters_.Update([&](RemediatorCounters& c) {
+    for (const auto& [what, n] : dropped) c.state_dropped[what] += static_cast<double>(n);
+  });
+  spdlog::warn(
+      "state bounds ({}): dropped {} to keep the state small (limits: README, \"State "
+      "limits\")",
+      where, DescribeDropped(dropped));
 }
 
 }  // namespace fhc::remediator

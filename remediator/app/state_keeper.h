@@ -5,6 +5,9 @@
 // cannot be decoded, counts writes (state_writes{result}), and keeps the last state read or
 // written for metrics and status pages. Thread-safe.
 //
+// Every document it stores is bounded first (state_bounds.h: BoundState, then FitState to
+// kStateBudgetBytes), and what that dropped is logged and counted.
+//
 // A document it cannot decode (damaged, or written by a newer version with a newer schema, e.g.
 // after a rollback) is never silently replaced: the store keeps it for a person
 // (StateStore::KeepUnreadable), the keeper logs an error and counts it (state_unreadable), and
@@ -42,6 +45,10 @@ class StateKeeper {
 
   // The state as last read at Load or written by Transact.
   State Last() const;
+
+  // Logs (warning) and counts (state_dropped{what}) what the state's bounds dropped; `where`
+  // names the occasion. Transact reports its own drops.
+  void ReportDropped(const std::map<std::string, std::size_t>& dropped, const char* where);
 
   StateStore& store() { return store_; }
 

@@ -93,6 +93,7 @@ http::ServerResponse WebhookHandler::Handle(const http::ServerRequest& request) 
         }
       },
       "webhook");
+  if (stored) keeper_.ReportDropped(observed.dropped, "webhook alerts");
   if (!stored) {
     count("unavailable");
     // 5xx: Alertmanager sends the notification again.

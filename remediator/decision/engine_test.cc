@@ -564,5 +564,99 @@ TEST(Engine, AnUnreadableStateKeptForAPersonHoldsTheBreakerUntilTheNoteIsGone) {
   EXPECT_EQ(ds[0].outcome, DecisionOutcome::kRestart);
 }
 
+// Restarts and completes one restart at `at`; returns the completion's mails.
+std::vector<MailRequest> RestartAt(Harness& h, WallTime at) {
+  auto ds = h.Deliver(Firing(), at);
+  EXPECT_EQ(ds.size(), 1u);
+  if (ds.empty() || ds[0].outcome != DecisionOutcome::kRestart) {
+    ADD_FAILURE() << "no restart at +" << ToUnixSeconds(at) - ToUnixSeconds(kT0)
+                  << " s: " << (ds.empty() ? "no decision" : ds[0].gate + ": " + ds[0].detail);
+    return {};
+  }
+  return h.engine
+      .CompleteRestart(h.state, kFrigate, ds[0].intent->id, RestartResult{true, "ok"},
+                       at + seconds(20))
+      .mails;
+}
+
+TEST(Engine, RestartsThatDoNotClearAnIncidentEscalateAndStopForThatIncident) {
+  Harness h;  // 2 observations, 2 restarts an hour, escalation after 3, reopen within 900 s
+  ASSERT_EQ(h.engine.settings().escalate_after_restarts, 3);
+  h.Deliver(Firing(), kT0);
+  auto mails = RestartAt(h, kT0 + seconds(30));
+  ASSERT_EQ(mails.size(), 1u);
+  EXPECT_EQ(mails[0].key, h.Frigate().incident->id + ":restarted");
+  const std::string incident = h.Frigate().incident->id;
+  // The restart interrupts the alert (it resolves), and 3 minutes later it fires again: the
+  // rollout finishing was not recovery, the incident goes on.
+  h.Deliver(Resolved(), kT0 + seconds(90));
+  EXPECT_FALSE(h.Frigate().incident->open);
+  h.Deliver(Firing(), kT0 + seconds(270));
+  EXPECT_TRUE(h.Frigate().incident->open);
+  EXPECT_EQ(h.Frigate().incident->id, incident);
+  mails = RestartAt(h, kT0 + seconds(300));
+  ASSERT_FALSE(mails.empty());
+  EXPECT_EQ(mails[0].key, incident + ":restarted:2") << "every restart is mailed";
+  // Still firing: the hourly limit blocks, then, after the hour, a third restart.
+  h.Deliver(Firing(), kT0 + seconds(330));
+  auto ds = h.Deliver(Firing(), kT0 + seconds(360));
+  ASSERT_EQ(ds.size(), 1u);
+  EXPECT_EQ(ds[0].gate, "circuit_breaker");
+  EXPECT_THAT(ds[0].detail, ::testing::Not(HasSubstr("escalated")));
+  mails = RestartAt(h, kT0 + seconds(3700));  // the count is past the threshold already
+  ASSERT_FALSE(mails.empty());
+  EXPECT_EQ(mails[0].key, incident + ":restarted:3");
+  EXPECT_EQ(h.Frigate().incident->restarts, 3);
+  // Three restarts and the alert still fires: escalate, once, and stop.
+  h.Deliver(Firing(), kT0 + seconds(3790));
+  ds = h.Deliver(Firing(), kT0 + seconds(3820));
+  ASSERT_EQ(ds.size(), 1u);
+  EXPECT_EQ(ds[0].outcome, DecisionOutcome::kBlocked);
+  EXPECT_EQ(ds[0].gate, "circuit_breaker");
+  EXPECT_THAT(ds[0].detail, HasSubstr("escalated: 3 restart(s) in this incident"));
+  ASSERT_EQ(ds[0].mails.size(), 1u);
+  EXPECT_EQ(ds[0].mails[0].kind, MailKind::kEscalated);
+  EXPECT_TRUE(h.engine.CircuitOpen(h.state, kFrigate, kT0 + seconds(3820)));
+  // Hours later, still the same incident, still firing: no restart, no second mail.
+  for (int i = 0; i < 10; ++i) {
+    ds = h.Deliver(Firing(), kT0 + seconds(3820 + 3600 + 30 * i));
+    for (const auto& d : ds) {
+      EXPECT_EQ(d.outcome, DecisionOutcome::kBlocked);
+      EXPECT_TRUE(d.mails.empty());
+    }
+  }
+  // The fault goes away for good (resolved longer than the reopen window): the next firing is a
+  // new incident and may be restarted again.
+  h.Deliver(Resolved(), kT0 + seconds(8000));
+  EXPECT_FALSE(h.engine.CircuitOpen(h.state, kFrigate, kT0 + seconds(8000)));
+  h.Deliver(Firing(), kT0 + seconds(9000));
+  EXPECT_NE(h.Frigate().incident->id, incident);
+  EXPECT_EQ(h.Frigate().incident->restarts, 0);
+  RestartAt(h, kT0 + seconds(9030));
+}
+
+TEST(Engine, AFaultThatReturnsAfterTheReopenWindowIsANewIncident) {
+  Harness h;
+  h.Deliver(Firing(), kT0);
+  RestartAt(h, kT0 + seconds(30));
+  const std::string first = h.Frigate().incident->id;
+  h.Deliver(Resolved(), kT0 + seconds(90));
+  h.Deliver(Firing(), kT0 + seconds(90 + 901));
+  EXPECT_NE(h.Frigate().incident->id, first);
+}
+
+TEST(Engine, EscalationAfterZeroRestartsIsOff) {
+  DecisionSettings s = Settings();
+  s.escalate_after_restarts = 0;
+  s.gates.max_restarts_per_hour = 100;
+  Harness h;
+  h.engine = Engine(s);
+  for (int i = 1; i <= 6; ++i) {
+    h.Deliver(Firing(), kT0 + seconds(100 * i));
+    RestartAt(h, kT0 + seconds(100 * i + 30));
+  }
+  EXPECT_EQ(h.Frigate().incident->restarts, 6);
+}
+
 }  // namespace
 }  // namespace fhc::remediator

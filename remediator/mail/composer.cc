@@ -70,6 +70,12 @@ std::string WhatHappened(const MailRequest& r, const TargetState& ts, const std:
       return "Frigate (" + target +
              ") has recovered: all alerts that could trigger a restart "
              "are resolved.";
+    case MailKind::kEscalated:
+      return "Restarts are not helping Frigate (" + target +
+             "): " + std::to_string(ts.incident ? ts.incident->restarts : 0) +
+             " restart(s) in this incident and it is still unhealthy (" + reasons +
+             "). The remediator will NOT restart it again for this incident: a person must "
+             "find the cause.";
   }
   return "";
 }
@@ -85,6 +91,8 @@ std::string Subject(const MailRequest& r, const TargetState& ts, const std::stri
       return prefix + "unhealthy, restart blocked by " + r.gate + " (" + reasons + ")";
     case MailKind::kRecovered:
       return prefix + "recovered (" + reasons + ")";
+    case MailKind::kEscalated:
+      return prefix + "restarts are not helping, escalated to you (" + reasons + ")";
   }
   return prefix;
 }
@@ -171,6 +179,17 @@ Email ComposeEmail(const MailRequest& r, const TargetState& ts, const TargetFact
   b += "\nNext steps\n";
   if (r.kind == MailKind::kBlocked && r.gate == "circuit_breaker") {
     b += "  Restarts are not fixing this: the circuit breaker stops further restarts for now.\n";
+  }
+  if (r.kind == MailKind::kEscalated) {
+    b += "  Restarts of this incident are over; it stays open until its alerts resolve. Check "
+         "what a restart cannot change: hardware (detector, EdgeTPU, GPU), storage, the node, "
+         "the cameras' network and Frigate's configuration, using the steps below.\n";
+    if (incident) {
+      b += "  Restarts in this incident:\n";
+      for (WallTime t : ts.restart_times) {
+        if (t >= incident->started_at) b += "    - " + Ago(t, now) + "\n";
+      }
+    }
   }
   std::vector<const ReasonGuide*> guides;
   for (const auto& reason : reason_list) {

@@ -264,5 +264,35 @@ TEST(Outbox, EnqueueOncePerKeyAndStaysBounded) {
   EXPECT_EQ(s.outbox.back().id, "k99");
 }
 
+TEST(Composer, EscalatedMailSaysRestartsAreNotHelpingAndListsTheIncidentsRestarts) {
+  TargetState ts;
+  ts.target = kFrigate;
+  Incident inc;
+  inc.id = "nvr/frigate@1";
+  inc.started_at = kT0 - std::chrono::hours(2);
+  inc.reasons = {"inference_slow"};
+  inc.restarts = 3;
+  ts.incident = inc;
+  ts.restart_times = {kT0 - std::chrono::hours(3), kT0 - seconds(5400), kT0 - seconds(4000),
+                      kT0 - seconds(300)};
+  MailRequest r{kFrigate,
+                MailKind::kEscalated,
+                inc.id,
+                "",
+                inc.id + ":escalated",
+                "",
+                "escalated: 3 restart(s) in this incident did not clear it"};
+  Email e = ComposeEmail(r, ts, nullptr, Mail(), kT0);
+  EXPECT_THAT(e.subject, HasSubstr("restarts are not helping"));
+  EXPECT_THAT(e.body, HasSubstr("will NOT restart it again"));
+  EXPECT_THAT(e.body, HasSubstr("Restarts in this incident:\n    - "));
+  EXPECT_THAT(e.body, HasSubstr("(90 min ago)"));
+  EXPECT_THAT(e.body, HasSubstr("(66 min ago)"));
+  EXPECT_THAT(e.body, HasSubstr("(5 min ago)"));
+  EXPECT_THAT(e.body, Not(HasSubstr("(3 h 0 min ago)"))) << "before the incident";
+  EXPECT_THAT(e.body, HasSubstr("inference_slow"));
+  EXPECT_EQ(e.headers["X-Frigate-Remediator-Outcome"], "escalated");
+}
+
 }  // namespace
 }  // namespace fhc::remediator

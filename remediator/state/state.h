@@ -19,7 +19,7 @@ inline constexpr int kStateSchema = 1;
 inline constexpr std::size_t kMaxDecisions = 50;
 inline constexpr std::size_t kMaxEmailsSent = 100;
 inline constexpr std::size_t kMaxOutbox = 50;
-inline constexpr std::size_t kMaxTrackedAlerts = 100;
+inline constexpr std::size_t kMaxTrackedAlerts = 30;
 inline constexpr auto kRestartHistory = std::chrono::hours(24);
 
 // An alert as last received, with what a mail needs to explain it.
@@ -43,6 +43,13 @@ struct Incident {
   // Every remediable alert seen during the incident (latest copy per fingerprint), so the
   // "recovered" mail can still say what was wrong after the alerts are gone from `firing`.
   std::vector<TrackedAlert> alerts;
+  // Restarts completed (ok or failed) during the incident, and when the last one was decided.
+  // The incident outlives a restart that only interrupted its alerts (see
+  // DecisionSettings::incident_reopen), so these count restarts that did not clear the fault.
+  int restarts = 0;
+  std::optional<WallTime> last_restart_at;
+  // Set when restarts stopped because they were not helping (ESCALATE_AFTER_RESTARTS).
+  std::optional<WallTime> escalated_at;
   bool operator==(const Incident&) const = default;
 };
 

@@ -920,6 +920,9 @@ def patch_deployment(h, q, raw, ns, name):
 # -- configmaps -----------------------------------------------------------------------------
 
 
+CONFIGMAP_MAX_BYTES = 1024 * 1024
+
+
 def cm_check_injected_conflict(h, ns, name):
     cluster = h.cluster
     if cluster.cm_conflicts > 0:
@@ -939,9 +942,20 @@ def cm_store(h, ns, obj, created=None):
     meta["creationTimestamp"] = created["metadata"]["creationTimestamp"] if created \
         else rfc3339(time.time())
     obj["kind"], obj["apiVersion"] = "ConfigMap", "v1"
+    total = 0
     for key, value in (obj.get("data") or {}).items():
         if not isinstance(value, str):
             raise ApiError(400, "BadRequest", "ConfigMap.data[%s] must be a string" % key)
+        total += len(value.encode())
+    # kubernetes pkg/apis/core/validation/validation.go ValidateConfigMap (v1.30): the values of
+    # data and binaryData together may hold at most core.MaxSecretSize = 1 MiB; the error names
+    # the whole object (field path "").
+    if total > CONFIGMAP_MAX_BYTES:
+        message = "Too long: must have at most %d bytes" % CONFIGMAP_MAX_BYTES
+        raise ApiError(422, "Invalid", 'ConfigMap "%s" is invalid: []: %s' % (meta.get("name"), message),
+                       {"name": meta.get("name"), "kind": "ConfigMap",
+                        "causes": [{"reason": "FieldValueTooLong", "message": message,
+                                    "field": "[]"}]})
     cluster.configmaps[(ns, meta["name"])] = obj
     return obj
 

@@ -65,6 +65,8 @@ class Timing:
     grace: float = 600.0           # STARTUP_GRACE_PERIOD_SECONDS
     max_restarts: int = 2          # MAX_RESTARTS_PER_HOUR (a count)
     circuit_window: float = 3600.0  # CIRCUIT_WINDOW_SECONDS
+    escalate_after: int = 3        # ESCALATE_AFTER_RESTARTS (a count)
+    incident_reopen: float = 900.0  # INCIDENT_REOPEN_SECONDS
     mail_retry: float = 60.0       # MAIL_RETRY_SECONDS
     recovery_timeout: float = 600.0  # RECOVERY_TIMEOUT_SECONDS
     log_poll: float = 10.0         # exporter LOG_POLL_SECONDS
@@ -86,7 +88,7 @@ class Timing:
             out[f.name] = v / scale
         # Floors where a program only takes whole seconds or a process needs a moment.
         for name in ("observation", "grace", "circuit_window", "mail_retry", "recovery_timeout",
-                     "detector_hung"):
+                     "detector_hung", "incident_reopen"):
             out[name] = max(1.0, round(out[name]))
         out["recovery_timeout"] = max(out["recovery_timeout"], 15.0)
         out["restart_downtime"] = max(out["restart_downtime"], 1.0)
@@ -472,6 +474,8 @@ class Stack:
             "FRIGATE_HC_STARTUP_GRACE_PERIOD_SECONDS": int(t.grace),
             "FRIGATE_HC_MAX_RESTARTS_PER_HOUR": t.max_restarts,
             "FRIGATE_HC_CIRCUIT_WINDOW_SECONDS": int(t.circuit_window),
+            "FRIGATE_HC_ESCALATE_AFTER_RESTARTS": t.escalate_after,
+            "FRIGATE_HC_INCIDENT_REOPEN_SECONDS": int(t.incident_reopen),
             "FRIGATE_HC_RECOVERY_TIMEOUT_SECONDS": int(t.recovery_timeout),
             "FRIGATE_HC_MAIL_RETRY_SECONDS": int(t.mail_retry),
             "FRIGATE_HC_RESTART_ACTION": self.opt.action,

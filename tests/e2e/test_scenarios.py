@@ -9,7 +9,7 @@ import time
 
 from e2e_stack import parse_time, rule_for_seconds, wait_until
 
-INCIDENT_MAILS = ("restarted", "restart_failed", "blocked", "recovered")
+INCIDENT_MAILS = ("restarted", "restart_failed", "blocked", "recovered", "escalated")
 
 
 def budget(t, alertname, extra=0.0):
@@ -184,6 +184,39 @@ def test_fault_that_survives_restarts_opens_the_circuit_and_restarts_resume(loop
            parse_time(resumed["at"]) - parse_time(blocked["at"]))
 
 
+def test_fault_that_restarts_do_not_fix_escalates_after_the_set_number_and_stops(loop, timing,
+                                                                                record):
+    # Escalation after 2 restarts (the shipped default is 3, which needs a circuit window to pass
+    # first at MAX_RESTARTS_PER_HOUR=2); the window is compressed further so that the wait for
+    # restarts that must NOT resume stays short.
+    t = timing.with_(grace=1, circuit_window=24, escalate_after=2)
+    s = loop(timing=t)
+    t_fault = s.fault("slow_inference", ms=250, persistent=True)
+    first = restart_after(s, t_fault, budget(t, "FrigateInferenceSlow"))
+    record("unfixable fault: first restart", parse_time(first["at"]) - t_fault)
+    wait_until(lambda: s.frigate_restarts() >= 2, 120, "a second restart")
+    escalated = wait_until(lambda: [d for d in s.decisions()
+                                    if d.get("detail", "").startswith("escalated")], 120,
+                           "the escalation")[0]
+    record("unfixable fault: fault to escalation", parse_time(escalated["at"]) - t_fault)
+    assert escalated["outcome"] == "blocked" and escalated["gate"] == "circuit_breaker", escalated
+    assert "2 restart(s) in this incident" in escalated["detail"], escalated
+    assert escalated["incident_id"] == first["incident_id"], "both restarts in one incident"
+    mail = wait_until(lambda: s.remediator_mails("escalated"), 30, "the escalated mail")[0]
+    assert "restarts are not helping" in mail["subject"], mail["subject"]
+    for text in ("will NOT restart it again", "Restarts in this incident:", "inference"):
+        assert text in mail["body"], text
+    # Every restart was mailed.
+    assert len(s.remediator_mails("restarted")) == 2, [m["subject"] for m in s.mails()]
+    wait_until(lambda: s.prom_value("frigate_remediator_circuit_open") == 1, 20,
+               "frigate_remediator_circuit_open = 1 in Prometheus")
+    # Past the circuit window the hourly limit would let restarts resume: escalation does not.
+    time.sleep(t.circuit_window + 3 * t.group_interval)
+    assert s.frigate_restarts() == 2
+    assert len(s.remediator_mails("escalated")) == 1
+    assert s.target()["incident"]["open"] is True
+
+
 def test_two_clustered_alertmanagers_cause_exactly_one_restart(loop, timing, record):
     t = timing
     s = loop(alertmanagers=2)
@@ -253,7 +286,9 @@ def test_fault_that_clears_before_the_threshold_never_restarts(loop, timing):
 
 
 def test_resolved_then_firing_again_is_a_new_incident_with_its_own_mail(loop, timing, record):
-    t = timing.with_(grace=1)
+    # A fault back within INCIDENT_REOPEN_SECONDS of a restart continues its incident (see the
+    # escalation scenario); here the window is 1 s so the second fault is a fault of its own.
+    t = timing.with_(grace=1, incident_reopen=1)
     s = loop(timing=t)
     t1 = s.fault("slow_inference", ms=250)
     d1 = restart_after(s, t1, budget(t, "FrigateInferenceSlow"))

@@ -80,7 +80,7 @@ def test_an_intent_pending_past_the_recovery_timeout_is_settled_from_evidence(re
     # this process never ran it, and must not wait for it forever.
     s = sim()
     r = remediator(FRIGATE_URL=s.url, RESTART_ACTION="frigate-api", RECOVERY_TIMEOUT_SECONDS=5,
-                   RECOVERY_POLL_SECONDS=1, CONSECUTIVE_FAILURES_REQUIRED=5)
+                   CONSECUTIVE_FAILURES_REQUIRED=5)
     assert r.post(notification())[0] == 200
     state = tmp_path / "state" / "remediator-state.json"
     doc = json.loads(state.read_text())
@@ -201,3 +201,37 @@ def test_unreadable_state_file_is_kept_and_holds_restarts_until_the_note_is_dele
     status, body = r.post(notification(alert(fingerprint="2222222222222222")))
     assert [d["outcome"] for d in body["decisions"]] == ["restart"], body
     wait_until(lambda: s.restarts() == 1, timeout=30, what="the restart")
+
+
+# --- item 10: bounded state ----------------------------------------------------------------------
+
+def test_a_950_kb_webhook_with_50_foreign_namespaces_leaves_the_state_small(remediator, kube):
+    k = kube()
+    r = remediator(CONSECUTIVE_FAILURES_REQUIRED=5, **k.settings())
+    alerts = [alert(fingerprint="%016x" % i, namespace="ns-%02d-" % i + "x" * 18_900)
+              for i in range(50)]
+    body = json.dumps(notification(*alerts)).encode()
+    assert 900_000 < len(body) < 1_000_000, len(body)
+    status, answer = r.post(body)
+    assert status == 200 and answer["ignored_alerts"] == 50, answer
+    stored = k.configmap()["data"]["state.json"]
+    assert len(stored) < 20_000, len(stored)
+    assert json.loads(stored)["ignored_alerts"] == {"(other)": 50}
+    assert r.metric("frigate_remediator_state_dropped_total", what="ignored_targets") == 50
+    r.proc.wait_for(r"warn.*state bounds \(webhook\): dropped 50 ignored_targets")
+    # 40 alerts of the allowed target, each with 40 labels and 40 annotations of 200 bytes.
+    big = [alert(fingerprint="%016x" % (1000 + i),
+                 **{"extra_%03d" % j: "v" * 200 for j in range(40)}) for i in range(40)]
+    for a in big:
+        a["annotations"].update({"note_%03d" % j: "n" * 200 for j in range(40)})
+    status, answer = r.post(notification(*big))
+    assert status == 200, answer
+    stored = k.configmap()["data"]["state.json"]
+    assert len(stored) < 512 * 1024, len(stored)
+    doc = json.loads(stored)["targets"]["nvr/frigate"]
+    assert len(doc["firing"]) == 30
+    assert all(a["labels"]["remediate"] == "restart" for a in doc["firing"])
+    assert r.metric("frigate_remediator_state_dropped_total", what="alert_labels") > 0
+    # Everything still works: the next notification is stored and answered.
+    status, answer = r.post(notification())
+    assert status == 200, answer
