@@ -123,7 +123,8 @@ struct State {
   const TargetState* Find(const Target& target) const;
 };
 
-// Restarts (done, plus a pending intent) within (now - window, now].
+// Restarts (done, plus a pending intent) within (now - window, now]; a time after now (a clock
+// stepped back) counts as now.
 int RestartsWithin(const TargetState& state, WallTime now, std::chrono::seconds window);
 bool EmailSent(const TargetState& state, const std::string& key);
 // Appends with the bounds above (oldest dropped first).
