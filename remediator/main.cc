@@ -69,7 +69,8 @@ int main(int argc, char** argv) {
   std::unique_ptr<RestartAction> real_action;
   std::unique_ptr<RestartAction> action;
   if (config->action == "kubernetes" || (config->action == "dry-run" && kube)) {
-    real_action = std::make_unique<KubernetesRestartAction>(*kube, config->pod_label_selector, "");
+    real_action = std::make_unique<KubernetesRestartAction>(*kube, config->pod_label_selector,
+                                                            config->frigate_container);
   } else {
     FrigateApiRestartAction::Options o;
     o.timeout = std::chrono::milliseconds(static_cast<long>(config->api_timeout_seconds * 1000));

@@ -11,7 +11,18 @@ namespace accept = settings::accept;
 
 std::vector<settings::Spec> RemediatorSpecs() {
   std::vector<Spec> specs = settings::CommonSpecs(kRemediatorDefaultListen);
+  // POD_LABEL_SELECTOR is only an override here: each target's pods are found by its own
+  // Deployment's spec.selector (a fixed "app=frigate" missed the official chart's pods and gave
+  // every target the first one's pod). Its common default is dropped; a value someone set still
+  // wins, as before.
+  std::erase_if(specs, [](const Spec& s) { return s.name == "POD_LABEL_SELECTOR"; });
   std::vector<Spec> own = {
+      {"POD_LABEL_SELECTOR", "",
+       "override of the label selector that finds Frigate's pods; empty: each target's own "
+       "Deployment's spec.selector"},
+      {"FRIGATE_CONTAINER", "",
+       "name of Frigate's container in its pod; empty: the container named like the deployment, "
+       "else \"frigate\""},
       {"WEBHOOK_AUTH", "bearer",
        "how Alertmanager authenticates: bearer (WEBHOOK_TOKEN), basic (WEBHOOK_USER and "
        "WEBHOOK_PASSWORD) or none (only on purpose)",
@@ -149,6 +160,7 @@ Result<RemediatorConfig> ToRemediatorConfig(const settings::Settings& s,
   c.frigate_token = s.Get("FRIGATE_TOKEN");
   c.api_timeout_seconds = s.GetDouble("API_TIMEOUT_SECONDS");
   c.pod_label_selector = s.Get("POD_LABEL_SELECTOR");
+  c.frigate_container = s.Get("FRIGATE_CONTAINER");
   c.kube_api_url = s.Get("KUBE_API_URL");
   c.kube_token_file = s.Get("KUBE_TOKEN_FILE");
   c.kube_ca_file = s.Get("KUBE_CA_FILE");
