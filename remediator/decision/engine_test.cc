@@ -57,8 +57,11 @@ TargetFacts HealthyFacts(WallTime now) {
   TargetFacts f;
   f.kubernetes = true;
   f.frigate_started_at = now - std::chrono::hours(2);
-  f.frigate_started_at_source = "container";
+  f.frigate_started_at_source = "container frigate";
   f.pod_name = "frigate-7d9-abc";
+  f.container_name = "frigate";
+  f.container_state = "running";
+  f.container_ready = true;
   f.node_name = "n1";
   f.node_ready = "True";
   f.deployment_paused = false;
@@ -162,7 +165,7 @@ TEST(Engine, TwoConsecutiveObservations30SecondsApartRestart) {
   const Decision& d = ds[0];
   EXPECT_TRUE(d.restart());
   EXPECT_EQ(h.facts_gathered, 1);
-  ASSERT_EQ(d.verdicts.size(), 5u);
+  ASSERT_EQ(d.verdicts.size(), 7u);
   for (const auto& v : d.verdicts) EXPECT_EQ(v.outcome, GateOutcome::kPass) << v.gate;
   ASSERT_TRUE(d.intent.has_value());
   ASSERT_TRUE(h.Frigate().pending.has_value()) << "write-ahead: intent stored before the action";
@@ -180,7 +183,7 @@ TEST(Engine, TwoConsecutiveObservations30SecondsApartRestart) {
   EXPECT_EQ(done.mails[0].kind, MailKind::kRestarted);
   EXPECT_EQ(done.mails[0].detail, "rollout complete");
   EXPECT_EQ(h.Frigate().decisions.back().outcome, "restarted");
-  EXPECT_EQ(h.Frigate().decisions.back().verdicts.size(), 5u) << "the verdicts that allowed it";
+  EXPECT_EQ(h.Frigate().decisions.back().verdicts.size(), 7u) << "the verdicts that allowed it";
 }
 
 TEST(Engine, NoSecondDecisionWhileARestartIsPending) {
@@ -345,8 +348,8 @@ TEST(Engine, IgnoredTargetsAreTalliedWithinABound) {
 }
 
 TEST(Engine, AllowlistWithSeveralTargetsKeepsThemApart) {
-  DecisionSettings s = Settings();
   const Target other{"lab", "frigate"};
+  DecisionSettings s = Settings();
   s.allowed_targets = {kFrigate, other};
   Engine engine(s);
   State state;
@@ -521,8 +524,9 @@ TEST(Engine, ActionWithoutKubernetesMarksKubernetesGatesNotApplicable) {
   auto ds = h.Deliver(Firing(), kT0 + seconds(30));
   ASSERT_EQ(ds.size(), 1u);
   EXPECT_TRUE(ds[0].restart()) << "api_unresponsive must not be blocked by an unknown start";
-  EXPECT_EQ(ds[0].verdicts[3].outcome, GateOutcome::kNotApplicable);
-  EXPECT_EQ(ds[0].verdicts[4].outcome, GateOutcome::kNotApplicable);
+  EXPECT_EQ(ds[0].verdicts[2].outcome, GateOutcome::kNotApplicable);  // crash_loop
+  EXPECT_EQ(ds[0].verdicts[5].outcome, GateOutcome::kNotApplicable);  // node_ready
+  EXPECT_EQ(ds[0].verdicts[6].outcome, GateOutcome::kNotApplicable);  // rollout_sanity
 }
 
 TEST(Engine, LongAnnotationsAreCutToKeepTheStateSmall) {
@@ -656,6 +660,40 @@ TEST(Engine, EscalationAfterZeroRestartsIsOff) {
     RestartAt(h, kT0 + seconds(100 * i + 30));
   }
   EXPECT_EQ(h.Frigate().incident->restarts, 6);
+}
+
+}  // namespace
+}  // namespace fhc::remediator
+
+namespace fhc::remediator {
+namespace {
+
+// Issue 9 item 3: FrigateEdgeTpuMissing (remediate="manual") firing beside FrigateDetectorHung
+// blocks the restart with its own gate, before any fact is gathered; once it resolves the
+// restart goes ahead by itself.
+TEST(Engine, AManualAlertOfTheTargetBlocksRestartsUntilItResolves) {
+  Harness h;
+  Alert manual = MakeAlert("FrigateEdgeTpuMissing", "edgetpu_missing", AlertStatus::kFiring, false);
+  manual.labels["remediate"] = "manual";
+  const Alert hung = MakeAlert("FrigateDetectorHung", "detector_hung", AlertStatus::kFiring, true);
+  h.Deliver(Notify({hung, manual}), kT0);
+  auto ds = h.Deliver(Notify({hung, manual}), kT0 + seconds(30));
+  ASSERT_EQ(ds.size(), 1u);
+  EXPECT_EQ(ds[0].outcome, DecisionOutcome::kBlocked);
+  EXPECT_EQ(ds[0].gate, "manual_action_required");
+  EXPECT_THAT(ds[0].detail, HasSubstr("FrigateEdgeTpuMissing (edgetpu_missing)"));
+  EXPECT_EQ(h.facts_gathered, 0);
+  ASSERT_EQ(ds[0].mails.size(), 1u);
+  EXPECT_EQ(ds[0].mails[0].kind, MailKind::kBlocked);
+  EXPECT_EQ(ds[0].mails[0].gate, "manual_action_required");
+  // Resolved: the next observation restarts; a manual alert of another target does not count.
+  manual.status = AlertStatus::kResolved;
+  Alert elsewhere = MakeAlert("FrigateEdgeTpuMissing", "edgetpu_missing", AlertStatus::kFiring,
+                              false, Target{"nvr", "garage"});
+  elsewhere.labels["remediate"] = "manual";
+  ds = h.Deliver(Notify({hung, manual, elsewhere}), kT0 + seconds(60));
+  ASSERT_EQ(ds.size(), 1u);
+  EXPECT_TRUE(ds[0].restart()) << ds[0].gate << ": " << ds[0].detail;
 }
 
 }  // namespace

@@ -42,6 +42,8 @@ TargetFacts Facts() {
   f.kubernetes = true;
   f.frigate_started_at = kT0 - std::chrono::hours(3);
   f.pod_name = "frigate-7d9-abc";
+  f.container_name = "frigate";
+  f.container_state = "running";
   f.node_name = "n1";
   f.node_ready = "True";
   f.deployment_paused = false;
