@@ -8,6 +8,7 @@ TargetFacts FactsOrErrors(RestartAction& action, const Target& target) {
   TargetFacts f;
   f.kubernetes = action.uses_kubernetes();
   f.frigate_started_at_error = f.node_error = f.deployment_error = facts.error();
+  if (f.kubernetes) f.pod_error = facts.error();
   return f;
 }
 

@@ -67,14 +67,31 @@ http::ServerResponse WebhookHandler::Handle(const http::ServerRequest& request) 
   const WallTime now = clock_.Now();
 
   // Facts cost API calls: find out first which targets will ask for them, gather those outside
-  // the state transaction (which may run more than once).
+  // the state transaction (which may run more than once). The gates get facts only where they
+  // need them; every mail gets its target's facts (a "recovered" or a "blocked by the circuit
+  // breaker" mail too), so it can name the pod, container and node.
   std::map<std::string, TargetFacts> facts;
+  std::map<std::string, TargetFacts> mail_facts;
   {
     State probe = keeper_.Last();
     if (auto s = keeper_.Read()) probe = std::move(s).value();
     auto seen = engine_.Observe(probe, n, now);
+    std::vector<Target> mailed;
+    for (const auto& m : seen.mails) mailed.push_back(m.target);
     for (const auto& t : seen.need_decision) {
-      if (engine_.NeedsFacts(probe, t, now)) facts[t.Key()] = FactsOrErrors(action_, t);
+      if (engine_.NeedsFacts(probe, t, now)) {
+        facts[t.Key()] = FactsOrErrors(action_, t);
+      } else if (config_.email_enabled) {
+        for (const auto& m : engine_.Decide(probe, t, nullptr, now).mails) {
+          mailed.push_back(m.target);
+        }
+      }
+    }
+    mail_facts = facts;
+    if (config_.email_enabled) {
+      for (const auto& t : mailed) {
+        if (!mail_facts.count(t.Key())) mail_facts[t.Key()] = FactsOrErrors(action_, t);
+      }
     }
   }
 
@@ -84,11 +101,13 @@ http::ServerResponse WebhookHandler::Handle(const http::ServerRequest& request) 
       [&](State& s) {
         decisions.clear();
         observed = engine_.Observe(s, n, now);
-        if (config_.email_enabled) ComposeAndEnqueue(s, observed.mails, facts, config_.email, now);
+        if (config_.email_enabled) {
+          ComposeAndEnqueue(s, observed.mails, mail_facts, config_.email, now);
+        }
         for (const auto& t : observed.need_decision) {
           auto f = facts.find(t.Key());
           Decision d = engine_.Decide(s, t, f == facts.end() ? nullptr : &f->second, now);
-          if (config_.email_enabled) ComposeAndEnqueue(s, d.mails, facts, config_.email, now);
+          if (config_.email_enabled) ComposeAndEnqueue(s, d.mails, mail_facts, config_.email, now);
           decisions.push_back(std::move(d));
         }
       },

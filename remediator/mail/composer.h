@@ -12,9 +12,14 @@
 namespace fhc::remediator {
 
 // The mail for `request` about `target_state` (as it is after the decision or completion that
-// asked for it). `facts` may be null (not gathered): pod and node are then reported unknown.
-// The body has these sections, in order: What happened, Why, Gate verdicts, Restarts in the last
-// hour, Pod and node, Next steps (one block per reason of the incident), Links.
+// asked for it). `facts` are the target's as looked up for this mail (the program looks them up
+// for every mail; null only when it could not): the pod, Frigate's container, the node and the
+// deployment's rollout are named, and the steps use their real names (or commands that find
+// them), never placeholders. The body has these sections, in order: What happened, Why (alerts
+// acted on, alerts a person must act on, others), Gate verdicts (what the gates saw), Restarts
+// in the last hour, Pod, container and node, Next steps (for a blocked restart first the gate's
+// step and how the remediator retries by itself; then one block per reason, reasons of
+// remediate="manual" alerts first, with their runbooks), Links.
 Email ComposeEmail(const MailRequest& request, const TargetState& target_state,
                    const TargetFacts* facts, const EmailSettings& settings, WallTime now);
 
