@@ -486,8 +486,9 @@ class Stack:
             "FRIGATE_HC_FRIGATE_PUBLIC_URL": self.sim_url,
         }
         if self.kube_url:
-            env.update({"FRIGATE_HC_KUBE_API_URL": self.kube_url,
-                        "FRIGATE_HC_POD_LABEL_SELECTOR": f"app={DEPLOYMENT}"})
+            # No POD_LABEL_SELECTOR: the pods are found by the deployment's own selector (the
+            # double serves the official chart's labels and a codeserver sidecar).
+            env.update({"FRIGATE_HC_KUBE_API_URL": self.kube_url})
         env.update(self.opt.remediator_env)
         # A remediator killed a moment ago may leave its port in TIME_WAIT: civetweb reuses it,
         # but wait for the old process's socket to be gone.
@@ -532,6 +533,35 @@ class Stack:
                 last = stamp
                 self.on_event("rollout", "Kubernetes rollout started: the Frigate pod restarts")
                 http("POST", self.sim_control + "/_sim/restart", {})
+
+    def kubelet(self, **change):
+        """The kubelet's doing on Frigate's pod in the API double (/_double/container): a failing
+        readiness probe (ready=False), a container restart (restart=True, started_seconds_ago),
+        CrashLoopBackOff (crashloop=True)."""
+        status, body = http("POST", self.kube_url + "/_double/container", change)
+        assert status == 200, body
+        return json.loads(body)
+
+    def kube_state(self):
+        return get_json(self.kube_url + "/_double/state")
+
+    def sim_restart(self):
+        """An outside restart of the simulated Frigate (the kubelet restarting its container);
+        returns once it answers again."""
+        before = time.time()
+        status, body = http("POST", self.sim_control + "/_sim/restart", {})
+        assert status == 200, body
+        # Back means booted after the request (its uptime says so) and answering again.
+        wait_until(lambda: time.time() - (self.sim_state().get("uptime") or 1e9) >= before and
+                   http("GET", self.sim_url + "/api/version")[0] == 200, 20,
+                   "Frigate back after its restart")
+        return True
+
+    def kube_patches(self):
+        """Restart PATCHes of the deployment the API double received."""
+        status, body = http("GET", self.kube_url + "/_double/requests")
+        assert status == 200, body
+        return [r for r in json.loads(body) if r["method"] == "PATCH"]
 
     def set_node_ready(self, ready, reason="KubeletNotReady"):
         status, body = http("POST", self.kube_url + "/_double/node",

@@ -303,3 +303,60 @@ def test_resolved_then_firing_again_is_a_new_incident_with_its_own_mail(loop, ti
     assert mails[0]["incident"] == d1["incident_id"]
     assert mails[1]["incident"] == d2["incident_id"]
     wait_until(lambda: s.frigate_restarts() == 2, t.recovery_timeout, "Frigate restarted twice")
+
+
+# -- the official Frigate chart in Kubernetes (issue 9) ------------------------------------------
+# The API double serves the official chart's pods (app.kubernetes.io/name / instance labels, a
+# readiness probe) with a codeserver sidecar whose status the kubelet lists first.
+
+
+def test_hung_frigate_failing_its_readiness_probe_is_restarted_once(loop, timing, record):
+    """Frigate's API stops answering, so the chart's readiness probe (GET / on port http) fails:
+    the pod is NotReady and the Deployment has no available replica. That is no rollout, and one
+    restart clears it."""
+    t = timing
+    s = loop(action="kubernetes")
+    t_fault = s.fault("api_down")
+    s.kubelet(ready=False)
+    dep = s.kube_state()["deployments"]["nvr/frigate"]
+    assert "availableReplicas" not in dep["status"], dep["status"]
+    assert {c["type"]: c["reason"] for c in dep["status"]["conditions"]}["Progressing"] == \
+        "NewReplicaSetAvailable"
+    d = restart_after(s, t_fault, budget(t, "FrigateApiUnresponsive"))
+    record("hung Frigate, readiness probe failing: fault to restart", parse_time(d["at"]) - t_fault)
+    assert verdicts(d)["rollout_sanity"] == "pass", d
+    assert verdicts(d)["crash_loop"] == "pass", d
+    wait_until(lambda: s.frigate_restarts() == 1, t.recovery_timeout, "the rollout to restart Frigate")
+    wait_until(lambda: s.target().get("incident", {}).get("open") is False, 60, "incident closed")
+    settle(s, t)
+    assert s.frigate_restarts() == 1 and len(s.restarts()) == 1
+    assert len(s.kube_patches()) == 1
+    mail = wait_until(lambda: s.remediator_mails("restarted"), 30, "restarted mail")[0]
+    assert "container: frigate" in mail["body"], mail["body"]
+
+
+def test_sidecar_pod_whose_frigate_container_just_restarted_is_left_alone(loop, timing, record):
+    """The kubelet restarted Frigate's container a moment ago; the codeserver sidecar beside it
+    has been up for an hour and comes first in the pod's container statuses. Frigate's own start
+    counts: the restart waits out the grace period."""
+    t = timing.with_(grace=3600)  # the grace period outlasts the whole test
+    s = loop(action="kubernetes", timing=t)
+    # The kubelet's restart of the Frigate container: Frigate itself starts afresh.
+    http_restart = s.sim_restart()
+    assert http_restart
+    pod = s.kubelet(restart=True, started_seconds_ago=0, ready=True)
+    statuses = pod["status"]["containerStatuses"]
+    assert [c["name"] for c in statuses] == ["codeserver", "frigate"]
+    t_fault = s.fault("slow_inference", ms=250)
+    blocked = wait_until(lambda: [d for d in s.decisions() if d["outcome"] == "blocked"],
+                         budget(t, "FrigateInferenceSlow"), "a blocked decision")[0]
+    record("sidecar pod, Frigate just restarted: fault to blocked decision",
+           parse_time(blocked["at"]) - t_fault)
+    assert blocked["gate"] == "startup_grace", blocked
+    reason = next(v["reason"] for v in blocked["verdicts"] if v["gate"] == "startup_grace")
+    assert "(from container frigate)" in reason, reason
+    settle(s, t, periods=3)
+    assert s.restarts() == [] and s.frigate_restarts() == 1  # the kubelet's restart only
+    assert s.kube_patches() == []
+    mail = wait_until(lambda: s.remediator_mails("blocked"), 30, "blocked mail")[0]
+    assert "Blocked by startup_grace" in mail["body"] and "retries by itself" in mail["body"]
