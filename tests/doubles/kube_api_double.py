@@ -18,8 +18,9 @@ matchLabels name + instance, a container named after the chart, "frigate", with 
 httpGet / liveness and readiness probes of values.yaml: initialDelaySeconds 30, failureThreshold
 5, timeoutSeconds 10). The official chart has no sidecar; many installs carry one, so the pod
 also runs a "codeserver" container by default, shaped as the k8s-at-home common library adds it
-(k8s-at-home/library-charts, charts/stable/common/templates/addons/code-server/_container.tpl,
-which k8s-at-home's own Frigate chart inherits); --no-sidecar leaves it out.
+(k8s-at-home/library-charts, charts/stable/common/templates/addons/code-server/_container.tpl and
+values.yaml addons.codeserver, which k8s-at-home's own Frigate chart inherits); --no-sidecar
+leaves it out.
 Kubelet behaviour: containerStatuses sorted by container name (as the kubelet sorts them),
 restartCount, state running / waiting CrashLoopBackOff with lastState terminated, ready false
 while the readiness probe fails (pod conditions Ready / ContainersReady False with reason
@@ -271,16 +272,18 @@ def frigate_container():
 
 
 def codeserver_container():
-    """The k8s-at-home common library's code-server addon (addons/code-server/_container.tpl):
-    container "codeserver", port 12321, args --auth none --user-data-dir ... --port 12321 <dir>."""
+    """The k8s-at-home common library's code-server addon (k8s-at-home/library-charts,
+    charts/stable/common: templates/addons/code-server/_container.tpl and the addons.codeserver
+    defaults of values.yaml): container "codeserver", image codercom/code-server:3.9.2, args
+    --auth none, then --port 12321 and the working dir (the first volume mount's path), port
+    12321 named codeserver, runAsUser 0."""
     return {
-        "name": "codeserver", "image": "ghcr.io/coder/code-server:4.5.1",
+        "name": "codeserver", "image": "codercom/code-server:3.9.2",
         "imagePullPolicy": "IfNotPresent",
-        "args": ["--auth", "none", "--user-data-dir", "/config/.vscode", "--port", "12321",
-                 "/config"],
+        "args": ["--auth", "none", "--port", "12321", "/config"],
         "ports": [{"name": "codeserver", "containerPort": 12321, "protocol": "TCP"}],
         "volumeMounts": [{"name": "config", "mountPath": "/config"}],
-        "resources": {},
+        "securityContext": {"runAsUser": 0}, "resources": {},
         "terminationMessagePath": "/dev/termination-log", "terminationMessagePolicy": "File",
     }
 
