@@ -131,6 +131,8 @@ Places PlacesOf(const Target& t, const TargetFacts* f, const EmailSettings& sett
   p.container = f && !f->container_name.empty() ? f->container_name : "frigate";
   if (f && !f->node_name.empty()) {
     p.node = f->node_name;
+  } else if (f && !f->kubernetes) {
+    p.node = "the host that runs Frigate";
   } else {
     p.node = "$(kubectl -n " + t.namespace_ + " get pod " + p.pod + " -o jsonpath='{" +
              (named ? "" : ".items[0]") + ".spec.nodeName}')";

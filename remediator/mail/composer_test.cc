@@ -430,5 +430,25 @@ TEST(Composer, RecoveredMailNamesPodContainerAndNode) {
   EXPECT_THAT(e.body, Not(HasSubstr("<frigate pod>")));
 }
 
+// Without Kubernetes (frigate-api) there is no pod or node to name, and no kubectl guess either.
+TEST(Composer, WithoutKubernetesTheMailSaysSoAndNamesTheHost) {
+  World w;
+  w.facts = TargetFacts{};
+  w.facts.kubernetes = false;
+  w.facts.frigate_started_at = kT0 - std::chrono::hours(1);
+  w.facts.frigate_started_at_source = "frigate-uptime";
+  const Notification n =
+      Notify({MakeAlert("FrigateInferenceSlow", "inference_slow", AlertStatus::kFiring, true)});
+  w.Deliver(n, kT0);
+  w.Deliver(n, kT0 + seconds(30));
+  ASSERT_EQ(w.mails.size(), 1u);
+  const Email e = w.Compose(0, kT0 + seconds(60));
+  EXPECT_THAT(e.body, HasSubstr("through its own API here (no Kubernetes)"));
+  EXPECT_THAT(e.body, HasSubstr("Check the Coral on node the host that runs Frigate"));
+  EXPECT_THAT(e.body, HasSubstr("(from frigate-uptime)"));
+  EXPECT_THAT(e.body, Not(HasSubstr("unknown")));
+  EXPECT_THAT(e.body, Not(HasSubstr("<node>")));
+}
+
 }  // namespace
 }  // namespace fhc::remediator
