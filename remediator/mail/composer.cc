@@ -192,8 +192,8 @@ void FactsBlock(std::string& b, const Target& t, const TargetFacts* f, WallTime 
     }
   }
   if (f->frigate_started_at) {
-    b += "  Frigate started: " + Ago(*f->frigate_started_at, now) + " (from " +
-         f->frigate_started_at_source + ")\n";
+    b += "  Frigate started: " + Ago(*f->frigate_started_at, now) + ", from " +
+         f->frigate_started_at_source + "\n";
   } else if (!f->kubernetes && !f->frigate_started_at_error.empty()) {
     b += "  Frigate started: unknown (" + f->frigate_started_at_error + ")\n";
   }

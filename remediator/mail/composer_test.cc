@@ -445,7 +445,7 @@ TEST(Composer, WithoutKubernetesTheMailSaysSoAndNamesTheHost) {
   const Email e = w.Compose(0, kT0 + seconds(60));
   EXPECT_THAT(e.body, HasSubstr("through its own API here (no Kubernetes)"));
   EXPECT_THAT(e.body, HasSubstr("Check the Coral on node the host that runs Frigate"));
-  EXPECT_THAT(e.body, HasSubstr("(from frigate-uptime)"));
+  EXPECT_THAT(e.body, HasSubstr(", from frigate-uptime\n"));
   EXPECT_THAT(e.body, Not(HasSubstr("unknown")));
   EXPECT_THAT(e.body, Not(HasSubstr("<node>")));
 }

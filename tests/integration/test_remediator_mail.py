@@ -113,7 +113,7 @@ def test_kubernetes_mails_name_pod_container_and_node_also_when_recovered(remedi
                "app.kubernetes.io/name=frigate" in body, body
         assert "  container: frigate, running, ready" in body, body
         assert "  node: node-1 (Ready=True)" in body, body
-        assert "(from container frigate)" in body, body
+        assert "ago), from container frigate\n" in body, body
         assert "unknown" not in body and "<frigate pod>" not in body and "<node>" not in body, body
 
 
