@@ -170,8 +170,9 @@ const std::vector<GateGuide>& GateTable() {
       {"circuit_breaker",
        "Restarts are not fixing this: find the cause with the steps below before restarting by "
        "hand.",
-       "The breaker closes by itself when the oldest restart leaves the window (the verdict says "
-       "when); restarts then resume if the fault persists."},
+       "When the verdict counts restarts, the breaker closes by itself once the oldest leaves the "
+       "window (the verdict says when) and restarts resume if the fault persists; when it says "
+       "restarts are held or escalated, they resume as that verdict says."},
       {"node_ready",
        "Check the node: kubectl describe node {node} (conditions, kubelet, network); a Frigate "
        "pinned to it by its USB Coral cannot move elsewhere.",
