@@ -168,8 +168,8 @@ const std::vector<GateGuide>& GateTable() {
        "{deployment} -o wide and the FRIGATE_CONTAINER setting.",
        "The remediator decides again at the next notification after the grace period."},
       {"circuit_breaker",
-       "Restarts are not fixing this: find the cause with the steps below before restarting by "
-       "hand.",
+       "Restarts are not fixing this: the circuit breaker stops further restarts for now. Find "
+       "the cause with the steps below before restarting by hand.",
        "When the verdict counts restarts, the breaker closes by itself once the oldest leaves the "
        "window (the verdict says when) and restarts resume if the fault persists; when it says "
        "restarts are held or escalated, they resume as that verdict says."},
