@@ -69,7 +69,8 @@ int main(int argc, char** argv) {
   std::unique_ptr<RestartAction> real_action;
   std::unique_ptr<RestartAction> action;
   if (config->action == "kubernetes" || (config->action == "dry-run" && kube)) {
-    real_action = std::make_unique<KubernetesRestartAction>(*kube, config->pod_label_selector, "");
+    real_action = std::make_unique<KubernetesRestartAction>(*kube, config->pod_label_selector,
+                                                            config->frigate_container);
   } else {
     FrigateApiRestartAction::Options o;
     o.timeout = std::chrono::milliseconds(static_cast<long>(config->api_timeout_seconds * 1000));
@@ -85,11 +86,8 @@ int main(int argc, char** argv) {
 
   // The state store.
   std::unique_ptr<StateStore> store;
-  std::function<Result<std::string>()> move_aside;
   if (config->state_store == "file") {
-    auto file = std::make_unique<FileStateStore>(config->state_file);
-    move_aside = [f = file.get()] { return f->MoveAside(); };
-    store = std::move(file);
+    store = std::make_unique<FileStateStore>(config->state_file);
   } else {
     store = std::make_unique<ConfigMapStateStore>(*kube, config->configmap_namespace,
                                                   config->configmap_name);
@@ -98,7 +96,7 @@ int main(int argc, char** argv) {
   std::unique_ptr<MailSender> mail;
   if (config->email_enabled) mail = std::make_unique<SmtpMailSender>(config->smtp, clock);
 
-  RemediatorService service(*config, *store, *action, mail.get(), clock, move_aside);
+  RemediatorService service(*config, *store, *action, mail.get(), clock);
   if (auto started = service.Start(); !started) {
     spdlog::critical("{}", started.error());
     return 1;

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "common/http/http_server.h"
-#include "common/http/loopback_for_tests.h"
+#include "tests/support/http_loopback.h"
 
 namespace fhc::http {
 namespace {

@@ -9,7 +9,7 @@
 #include <thread>
 
 #include "common/http/http_client.h"
-#include "common/http/loopback_for_tests.h"
+#include "tests/support/http_loopback.h"
 
 namespace fhc::http {
 namespace {

@@ -1,6 +1,6 @@
 #pragma once
-// A Deployment as the restart action and the rollout-sanity gate see it, and the rollout rule
-// kubectl rollout status applies.
+// A Deployment as the restart action and the rollout-sanity gate see it: its pod selector, and
+// the rule that tells a rollout under way from a finished one whose pods merely are not ready.
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -25,6 +25,13 @@ struct DeploymentInfo {
   std::int64_t unavailable_replicas = 0;
   // spec.template.metadata.annotations["kubectl.kubernetes.io/restartedAt"], "" when never set.
   std::string restarted_at;
+  // spec.selector as a label selector in the API's query syntax (matchLabels as "k=v",
+  // matchExpressions as "k in (a,b)", "k notin (a,b)", "k", "!k"), terms joined by commas; ""
+  // with selector_error set when the selector is absent, empty or has an unknown operator.
+  std::string pod_selector;
+  std::string selector_error;
+  // spec.template.spec.containers[].name, in order.
+  std::vector<std::string> containers;
   struct Condition {
     std::string type;    // Available, Progressing, ReplicaFailure
     std::string status;  // True, False, Unknown
@@ -38,7 +45,7 @@ struct DeploymentInfo {
 Result<DeploymentInfo> ParseDeployment(std::string_view body);
 
 enum class RolloutPhase {
-  kComplete,     // every replica updated and available
+  kComplete,     // the last rollout finished (its pods may since have become unready)
   kProgressing,  // a rollout is under way (or the spec change is not yet observed)
   kPaused,       // spec.paused: nothing will move until resumed
   kFailed,       // Progressing=False with ProgressDeadlineExceeded
@@ -46,11 +53,22 @@ enum class RolloutPhase {
 
 struct RolloutState {
   RolloutPhase phase = RolloutPhase::kProgressing;
-  std::string message;  // kubectl rollout status's wording
+  std::string message;  // in kubectl rollout status's wording where it has one
 };
 
-// kubectl rollout status's decision for a Deployment, plus paused (pure).
+// Whether a rollout is under way, judged as the deployment controller itself does
+// (pkg/controller/deployment/progress.go): paused; the spec change not yet observed
+// (generation > observedGeneration); the Progressing condition's reason
+// ProgressDeadlineExceeded (failed); fewer updated replicas than spec.replicas; old ReplicaSets
+// still holding pods (status.replicas > updatedReplicas); then Progressing's reason:
+// NewReplicaSetAvailable means the last rollout finished, and a pod that became unready since
+// (a hung Frigate failing its readiness probe) is not a rollout. Any other reason means the new
+// pods have not become available yet. Only without a Progressing condition (no progress
+// deadline) does availability decide, as kubectl rollout status does. Pure.
 RolloutState RolloutStatus(const DeploymentInfo& d);
+
+// The condition of that type, or null.
+const DeploymentInfo::Condition* FindCondition(const DeploymentInfo& d, std::string_view type);
 
 // The annotation kubectl rollout restart sets on the pod template.
 inline constexpr std::string_view kRestartedAtAnnotation = "kubectl.kubernetes.io/restartedAt";

@@ -85,6 +85,11 @@ DeploymentInfo D(std::int64_t gen, std::int64_t observed, std::int64_t spec, std
   return d;
 }
 
+DeploymentInfo WithProgressing(DeploymentInfo d, const char* reason) {
+  d.conditions.push_back({"Progressing", "True", reason, ""});
+  return d;
+}
+
 TEST(RolloutStatus, FollowsKubectlRolloutStatusRules) {
   DeploymentInfo deadline = D(3, 3, 1, 1, 0, 0);
   deadline.conditions.push_back({"Progressing", "False", "ProgressDeadlineExceeded", ""});
@@ -110,6 +115,72 @@ TEST(RolloutStatus, FollowsKubectlRolloutStatusRules) {
     EXPECT_EQ(s.phase, c.phase) << c.what;
     EXPECT_NE(s.message.find(c.message_part), std::string::npos) << c.what << ": " << s.message;
   }
+}
+
+// Issue 9 item 5: a readiness probe makes a hung Frigate unavailable; availability alone cannot
+// tell that from a rollout, the Progressing condition's reason can.
+TEST(RolloutStatus, AnUnreadyPodAfterAFinishedRolloutIsNoRollout) {
+  const RolloutCase cases[] = {
+      {"hung pod, last rollout finished",
+       WithProgressing(D(3, 3, 1, 1, 1, 0), "NewReplicaSetAvailable"), RolloutPhase::kComplete,
+       "0 of 1 updated replicas are available (pods not ready, no rollout)"},
+      {"new pod of a running rollout not yet available",
+       WithProgressing(D(4, 4, 1, 1, 1, 0), "ReplicaSetUpdated"), RolloutPhase::kProgressing,
+       "0 of 1 updated replicas are available..."},
+      {"reason still NewReplicaSetAvailable but the new spec is not yet observed",
+       WithProgressing(D(4, 3, 1, 1, 1, 1), "NewReplicaSetAvailable"), RolloutPhase::kProgressing,
+       "spec update to be observed"},
+      {"old ReplicaSet still holds a pod",
+       WithProgressing(D(4, 4, 1, 2, 1, 1), "NewReplicaSetAvailable"), RolloutPhase::kProgressing,
+       "1 old replicas are pending termination"},
+      {"new ReplicaSet not yet scaled up",
+       WithProgressing(D(4, 4, 1, 1, 0, 1), "NewReplicaSetAvailable"), RolloutPhase::kProgressing,
+       "0 out of 1 new replicas have been updated"},
+      {"everything available", WithProgressing(D(3, 3, 1, 1, 1, 1), "NewReplicaSetAvailable"),
+       RolloutPhase::kComplete, "successfully rolled out"},
+  };
+  for (const auto& c : cases) {
+    RolloutState s = RolloutStatus(c.d);
+    EXPECT_EQ(s.phase, c.phase) << c.what;
+    EXPECT_NE(s.message.find(c.message_part), std::string::npos) << c.what << ": " << s.message;
+  }
+}
+
+TEST(ParseDeployment, TheOfficialChartsSelectorBecomesALabelSelector) {
+  // blakeshome-charts charts/frigate (frigate-7.8.0) templates/deployment.yaml: matchLabels
+  // app.kubernetes.io/name and app.kubernetes.io/instance.
+  auto d = ParseDeployment(R"({"kind":"Deployment","metadata":{"name":"nvr-frigate"},
+    "spec":{"selector":{"matchLabels":{"app.kubernetes.io/name":"frigate",
+                                       "app.kubernetes.io/instance":"nvr"}},
+            "template":{"spec":{"containers":[{"name":"frigate"},{"name":"codeserver"}]}}}})");
+  ASSERT_TRUE(d.ok()) << d.error();
+  EXPECT_EQ(d->pod_selector, "app.kubernetes.io/instance=nvr,app.kubernetes.io/name=frigate");
+  EXPECT_EQ(d->selector_error, "");
+  EXPECT_EQ(d->containers, (std::vector<std::string>{"frigate", "codeserver"}));
+}
+
+TEST(ParseDeployment, MatchExpressionsUseTheSetBasedSyntax) {
+  auto d = ParseDeployment(R"({"kind":"Deployment","metadata":{"name":"f"},
+    "spec":{"selector":{"matchLabels":{"app":"frigate"},"matchExpressions":[
+      {"key":"tier","operator":"In","values":["nvr","cctv"]},
+      {"key":"canary","operator":"NotIn","values":["true"]},
+      {"key":"owner","operator":"Exists"},
+      {"key":"legacy","operator":"DoesNotExist"}]}}})");
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->pod_selector, "app=frigate,tier in (nvr,cctv),canary notin (true),owner,!legacy");
+}
+
+TEST(ParseDeployment, AnUnreadableOrEmptySelectorIsAnErrorNotMatchEverything) {
+  auto empty = ParseDeployment(R"({"kind":"Deployment","metadata":{"name":"f"},"spec":{}})");
+  ASSERT_TRUE(empty.ok());
+  EXPECT_EQ(empty->pod_selector, "");
+  EXPECT_NE(empty->selector_error, "");
+  auto odd = ParseDeployment(R"({"kind":"Deployment","metadata":{"name":"f"},
+    "spec":{"selector":{"matchLabels":{"a":"b"},
+                        "matchExpressions":[{"key":"x","operator":"Gt","values":["1"]}]}}})");
+  ASSERT_TRUE(odd.ok());
+  EXPECT_EQ(odd->pod_selector, "");
+  EXPECT_NE(odd->selector_error.find("matchExpressions"), std::string::npos);
 }
 
 // The JSON shape of a document with every string leaf blanked: equal shapes mean the same keys

@@ -58,11 +58,16 @@ struct PodInfo {
   std::string phase;                   // Running, Pending, ...
   bool ready = false;                  // condition Ready=True
   std::optional<WallTime> start_time;  // status.startTime
-  // Per container: name and state.running.startedAt (absent when not running).
+  // Per container status (the kubelet lists them sorted by name, not in spec order).
   struct Container {
     std::string name;
-    std::optional<WallTime> started_at;
+    std::optional<WallTime> started_at;  // state.running.startedAt (absent when not running)
     int restart_count = 0;
+    bool ready = false;  // passes its readiness probe
+    std::string state;   // "running" | "waiting" | "terminated" | "" (not reported)
+    std::string reason;  // state.waiting/terminated.reason, e.g. "CrashLoopBackOff"
+    std::string message;
+    std::string last_termination_reason;  // lastState.terminated.reason, e.g. "OOMKilled"
   };
   std::vector<Container> containers;
   std::optional<WallTime> deletion_timestamp;

@@ -22,6 +22,10 @@ namespace fhc::kube {
 namespace {
 
 constexpr char kToken[] = "double-token";
+// The official Frigate chart's selector (blakeshome-charts charts/frigate 7.8.0), as the double
+// serves it.
+constexpr char kChartSelector[] =
+    "app.kubernetes.io/name=frigate,app.kubernetes.io/instance=frigate";
 
 // Runs the double as a child process; the URL comes from its first stdout line.
 class DoubleProcess {
@@ -119,7 +123,7 @@ class KubeClientAgainstDouble : public ::testing::Test {
 
 TEST_F(KubeClientAgainstDouble, RestartPatchesLikeKubectlAndTheRolloutCompletes) {
   Start();
-  auto before = client_->ListPods("nvr", "app=frigate");
+  auto before = client_->ListPods("nvr", kChartSelector);
   ASSERT_TRUE(before.ok()) << before.error();
   ASSERT_EQ(before->size(), 1u);
   Control("POST", "requests/reset", "{}");
@@ -150,7 +154,7 @@ TEST_F(KubeClientAgainstDouble, RestartPatchesLikeKubectlAndTheRolloutCompletes)
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   EXPECT_EQ(state.phase, RolloutPhase::kComplete) << state.message;
-  auto after = client_->ListPods("nvr", "app=frigate");
+  auto after = client_->ListPods("nvr", kChartSelector);
   ASSERT_TRUE(after.ok());
   ASSERT_FALSE(after->empty());
   EXPECT_NE((*after)[0].name, (*before)[0].name);
@@ -219,7 +223,7 @@ TEST_F(KubeClientAgainstDouble, WrongTokenIsUnauthorizedAfterOneReRead) {
 
 TEST_F(KubeClientAgainstDouble, FollowLogDeliversAppendedLinesUntilCancelled) {
   Start();
-  auto pods = client_->ListPods("nvr", "app=frigate");
+  auto pods = client_->ListPods("nvr", kChartSelector);
   ASSERT_TRUE(pods.ok() && !pods->empty());
   std::atomic<bool> cancel{false};
   std::mutex mu;

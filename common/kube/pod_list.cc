@@ -41,6 +41,16 @@ PodInfo ParsePod(const rapidjson::Value& item) {
       auto restarts = detail::IntAt(cs, {"restartCount"});
       c.restart_count =
           restarts && *restarts >= 0 && *restarts < (1LL << 31) ? static_cast<int>(*restarts) : 0;
+      c.ready = detail::BoolAt(cs, {"ready"}).value_or(false);
+      for (const char* state : {"running", "waiting", "terminated"}) {
+        if (const auto* st = detail::At(cs, {"state", state}); st && st->IsObject()) {
+          c.state = state;
+          c.reason = detail::StringAt(*st, {"reason"});
+          c.message = detail::StringAt(*st, {"message"});
+          break;
+        }
+      }
+      c.last_termination_reason = detail::StringAt(cs, {"lastState", "terminated", "reason"});
       pod.containers.push_back(std::move(c));
     }
   }

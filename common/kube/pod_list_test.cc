@@ -56,6 +56,24 @@ TEST(ParsePodList, ReadsNodePhaseReadinessAndContainerStarts) {
   EXPECT_EQ(new_pod.containers[1].name, "sidecar");
   EXPECT_FALSE(new_pod.containers[1].started_at.has_value());  // waiting, not running
   EXPECT_EQ(new_pod.containers[1].restart_count, 1);
+  EXPECT_TRUE(new_pod.containers[0].ready);
+  EXPECT_EQ(new_pod.containers[0].state, "running");
+  EXPECT_FALSE(new_pod.containers[1].ready);
+  EXPECT_EQ(new_pod.containers[1].state, "waiting");
+  EXPECT_EQ(new_pod.containers[1].reason, "CrashLoopBackOff");
+}
+
+TEST(ParsePodList, ReadsTheLastTerminationOfARestartedContainer) {
+  auto pods = ParsePodList(R"({"kind":"PodList","items":[{"metadata":{"name":"p"},
+    "status":{"containerStatuses":[{"name":"frigate","ready":false,"restartCount":4,
+      "state":{"waiting":{"reason":"CrashLoopBackOff","message":"back-off 5m0s restarting"}},
+      "lastState":{"terminated":{"exitCode":137,"reason":"OOMKilled"}}}]}}]})");
+  ASSERT_TRUE(pods.ok()) << pods.error();
+  const auto& c = (*pods)[0].containers[0];
+  EXPECT_EQ(c.reason, "CrashLoopBackOff");
+  EXPECT_EQ(c.message, "back-off 5m0s restarting");
+  EXPECT_EQ(c.last_termination_reason, "OOMKilled");
+  EXPECT_EQ(c.restart_count, 4);
 }
 
 TEST(ParsePodList, EmptyListWithOrWithoutItemsIsNoPods) {

@@ -67,8 +67,10 @@ std::string Quote(std::string_view value) {
 // Whether a bare --flag may stand for "true": its validator accepts the two boolean words and
 // rejects other text (so accept::Any() settings always need a value).
 bool IsBoolean(const Spec& spec) {
+  // A name-like setting (a container name) also takes "true" and "false"; a boolean refuses an
+  // ordinary word.
   return spec.validate("true").empty() && spec.validate("false").empty() &&
-         !spec.validate("not a boolean\x01").empty();
+         !spec.validate("not a boolean\x01").empty() && !spec.validate("word").empty();
 }
 
 // What the validator accepts, learnt by offering it a value nothing sensible accepts.

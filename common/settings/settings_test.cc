@@ -321,6 +321,20 @@ TEST(CommonSpecs, DeclareTheSharedSettingsEachWithHelp) {
   EXPECT_EQ(specs[0].default_value, "127.0.0.1:9711");
 }
 
+// A setting whose values are names takes "true" too, yet its flag still needs a value.
+TEST(Flags, ANameSettingThatAcceptsTrueIsNotABooleanFlag) {
+  std::vector<Spec> specs = {{"CONTAINER", "", "a name", [](std::string_view v) -> std::string {
+                                for (char c : v) {
+                                  if (!(c >= 'a' && c <= 'z')) return "lowercase letters";
+                                }
+                                return "";
+                              }}};
+  const ParseResult r = Parse(kProgram, specs, {"--container", "frigate"}, {});
+  ASSERT_EQ(r.kind, ParseResult::Kind::kRun) << r.message;
+  EXPECT_EQ(r.settings.Get("CONTAINER"), "frigate");
+  EXPECT_TRUE(r.positional.empty());
+}
+
 TEST(ProcessEnvironment, SeesVariablesOfThisProcess) {
   ASSERT_EQ(setenv("FRIGATE_HC_TEST_PROBE", "a=b", 1), 0);
   EXPECT_EQ(ProcessEnvironment()["FRIGATE_HC_TEST_PROBE"], "a=b");

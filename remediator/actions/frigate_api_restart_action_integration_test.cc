@@ -10,8 +10,8 @@
 #include "common/json/json.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "remediator/actions/double_process_for_tests.h"
 #include "remediator/actions/frigate_api_restart_action.h"
+#include "tests/support/double_process.h"
 
 namespace fhc::remediator {
 namespace {

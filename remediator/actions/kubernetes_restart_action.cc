@@ -83,61 +83,105 @@ Result<TargetFacts> KubernetesRestartAction::GatherFacts(const Target& target) {
   TargetFacts facts;
   facts.kubernetes = true;
 
-  auto pods = kube_.ListPods(target.namespace_, pod_selector_);
-  if (!pods.ok()) {
-    facts.frigate_started_at_error = "cannot list pods: " + pods.error();
-    facts.node_error = facts.frigate_started_at_error;
-  } else if (pods->empty()) {
-    facts.frigate_started_at_error =
-        "no pod in " + target.namespace_ + " matches \"" + pod_selector_ + "\"";
-    facts.node_error = facts.frigate_started_at_error;
-  } else {
-    const kube::PodInfo& pod = pods->front();  // running first, newest first
-    facts.pod_name = pod.name;
-    facts.node_name = pod.node_name;
-    const kube::PodInfo::Container* container = nullptr;
-    for (const auto& c : pod.containers) {
-      if (container_.empty() || c.name == container_) {
-        container = &c;
-        break;
-      }
-    }
-    if (container == nullptr) {
-      facts.frigate_started_at_error =
-          "pod " + pod.name + " has no container \"" + container_ + "\"";
-    } else if (!container->started_at) {
-      facts.frigate_started_at_error =
-          "container " + container->name + " of pod " + pod.name + " is not running";
-    } else {
-      facts.frigate_started_at = container->started_at;
-      facts.frigate_started_at_source = "container";
-    }
-
-    if (pod.node_name.empty()) {
-      facts.node_error = "pod " + pod.name + " is not scheduled on a node";
-    } else {
-      auto node = kube_.GetNode(pod.node_name);
-      if (!node.ok()) {
-        facts.node_error = "cannot read node " + pod.node_name + ": " + Describe(node.status);
-      } else if (node->ready.empty()) {
-        facts.node_error = "node " + pod.node_name + " reports no Ready condition";
-        facts.node_unschedulable = node->unschedulable;
-      } else {
-        facts.node_ready = node->ready;
-        facts.node_ready_reason = node->ready_reason;
-        facts.node_unschedulable = node->unschedulable;
-      }
-    }
-  }
-
   auto d = kube_.GetDeployment(target.namespace_, target.deployment);
   if (!d.ok()) {
     facts.deployment_error = "cannot read deployment " + target.Key() + ": " + Describe(d.status);
   } else {
+    const kube::RolloutState rollout = kube::RolloutStatus(*d);
     facts.deployment_paused = d->paused;
-    facts.rollout_in_progress = kube::RolloutStatus(*d).phase == kube::RolloutPhase::kProgressing;
+    facts.rollout_in_progress = rollout.phase == kube::RolloutPhase::kProgressing;
+    facts.rollout_failed = rollout.phase == kube::RolloutPhase::kFailed;
+    facts.rollout_message = rollout.message;
+  }
+
+  if (!pod_selector_.empty()) {
+    facts.pod_selector = pod_selector_;
+  } else if (!d.ok()) {
+    facts.pod_error = "cannot find the Frigate pod without deployment " + target.Key() +
+                      "'s spec.selector (" + facts.deployment_error + ")";
+  } else if (d->pod_selector.empty()) {
+    facts.pod_error = "cannot find the Frigate pod of deployment " + target.Key() + ": " +
+                      d->selector_error + " (set POD_LABEL_SELECTOR to override)";
+  } else {
+    facts.pod_selector = d->pod_selector;
+  }
+
+  if (!facts.pod_selector.empty()) {
+    auto pods = kube_.ListPods(target.namespace_, facts.pod_selector);
+    if (!pods.ok()) {
+      facts.pod_error = "cannot list pods: " + pods.error();
+    } else if (pods->empty()) {
+      facts.pod_error =
+          "no pod in " + target.namespace_ + " matches \"" + facts.pod_selector + "\"";
+    } else {
+      GatherPodFacts(pods->front(), target, facts);  // running first, newest first
+    }
+  }
+  if (!facts.pod_error.empty()) {
+    facts.frigate_started_at_error = facts.pod_error;
+    facts.node_error = facts.pod_error;
   }
   return facts;
+}
+
+void KubernetesRestartAction::GatherPodFacts(const kube::PodInfo& pod, const Target& target,
+                                             TargetFacts& facts) {
+  facts.pod_name = pod.name;
+  facts.pod_ready = pod.ready;
+  facts.node_name = pod.node_name;
+
+  // Frigate's container by name: the configured one, else the one named like the deployment,
+  // else "frigate".
+  const kube::PodInfo::Container* container = nullptr;
+  auto named = [&](const std::string& name) -> const kube::PodInfo::Container* {
+    for (const auto& c : pod.containers) {
+      if (c.name == name) return &c;
+    }
+    return nullptr;
+  };
+  std::string wanted = container_;
+  if (wanted.empty()) {
+    wanted = named(target.deployment) ? target.deployment : std::string("frigate");
+  }
+  container = named(wanted);
+  if (container == nullptr) {
+    std::string present;
+    for (const auto& c : pod.containers) present += (present.empty() ? "" : ", ") + c.name;
+    facts.frigate_started_at_error = "pod " + pod.name + " has no container \"" + wanted +
+                                     "\" (it has: " + (present.empty() ? "none" : present) +
+                                     "; set FRIGATE_CONTAINER)";
+  } else {
+    facts.container_name = container->name;
+    facts.container_state = container->state;
+    facts.container_reason = container->reason;
+    facts.container_last_termination = container->last_termination_reason;
+    facts.container_restarts = container->restart_count;
+    facts.container_ready = container->ready;
+    if (!container->started_at) {
+      facts.frigate_started_at_error =
+          "container " + container->name + " of pod " + pod.name + " is not running" +
+          (container->reason.empty() ? std::string() : " (" + container->reason + ")");
+    } else {
+      facts.frigate_started_at = container->started_at;
+      facts.frigate_started_at_source = "container " + container->name;
+    }
+  }
+
+  if (pod.node_name.empty()) {
+    facts.node_error = "pod " + pod.name + " is not scheduled on a node";
+    return;
+  }
+  auto node = kube_.GetNode(pod.node_name);
+  if (!node.ok()) {
+    facts.node_error = "cannot read node " + pod.node_name + ": " + Describe(node.status);
+  } else if (node->ready.empty()) {
+    facts.node_error = "node " + pod.node_name + " reports no Ready condition";
+    facts.node_unschedulable = node->unschedulable;
+  } else {
+    facts.node_ready = node->ready;
+    facts.node_ready_reason = node->ready_reason;
+    facts.node_unschedulable = node->unschedulable;
+  }
 }
 
 Result<bool> KubernetesRestartAction::RestartHappened(const Target& target,

@@ -9,8 +9,8 @@
 #include "common/json/json.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "remediator/actions/double_process_for_tests.h"
 #include "remediator/actions/kubernetes_restart_action.h"
+#include "tests/support/double_process.h"
 
 namespace fhc::remediator {
 namespace {
@@ -26,7 +26,7 @@ class KubeDoubleTest : public ::testing::Test {
                 {"kube-api-double listening on"}),
         url_(double_.UrlIn("kube-api-double listening on")),
         kube_(Config(url_), http_, SystemClock::Instance()),
-        action_(kube_, "app=frigate", "frigate") {}
+        action_(kube_, "", "") {}
   static kube::Config Config(const std::string& url) {
     kube::Config c;
     c.api_url = url;
@@ -138,6 +138,86 @@ TEST_F(KubeDoubleTest, ForbiddenNodeReadLeavesNodeFactsAbsent) {
   EXPECT_FALSE(facts->node_ready.has_value());
   EXPECT_THAT(facts->node_error, HasSubstr("forbidden"));
   EXPECT_TRUE(facts->frigate_started_at.has_value());
+}
+
+// The double serves the official chart's pods (app.kubernetes.io/name / instance) with a
+// codeserver sidecar whose status the kubelet lists first.
+
+// Issue 9 item 2: each target's pod comes from its own Deployment's selector.
+TEST_F(KubeDoubleTest, TwoReleasesEachGetTheirOwnPodAndNode) {
+  ASSERT_FALSE(url_.empty());
+  ASSERT_EQ(Control("/_double/deployments", R"({"name":"garage-frigate","node":"node-b"})").status,
+            200);
+  auto front = action_.GatherFacts(target_);
+  auto garage = action_.GatherFacts(Target{"nvr", "garage-frigate"});
+  ASSERT_TRUE(front.ok() && garage.ok());
+  EXPECT_EQ(front->node_name, "node-a");
+  EXPECT_EQ(garage->node_name, "node-b") << garage->pod_error;
+  EXPECT_TRUE(garage->pod_name.rfind("garage-frigate-", 0) == 0) << garage->pod_name;
+  EXPECT_TRUE(front->pod_name.rfind("frigate-", 0) == 0) << front->pod_name;
+  EXPECT_EQ(garage->pod_selector,
+            "app.kubernetes.io/instance=garage-frigate,app.kubernetes.io/name=frigate");
+}
+
+// Issue 9 item 1: the sidecar has been up an hour; Frigate was restarted by the kubelet 60 s ago.
+TEST_F(KubeDoubleTest, FrigatesOwnContainerStartIsReadNotTheSidecars) {
+  ASSERT_FALSE(url_.empty());
+  ASSERT_EQ(Control("/_double/container", R"({"restart":true,"started_seconds_ago":60})").status,
+            200);
+  auto facts = action_.GatherFacts(target_);
+  ASSERT_TRUE(facts.ok());
+  ASSERT_TRUE(facts->frigate_started_at.has_value()) << facts->frigate_started_at_error;
+  const auto age = SystemClock::Instance().Now() - *facts->frigate_started_at;
+  EXPECT_LT(age, std::chrono::seconds(120));
+  EXPECT_GT(age, std::chrono::seconds(30));
+  EXPECT_EQ(facts->container_name, "frigate");
+  EXPECT_EQ(facts->container_restarts, 1);
+}
+
+// Issue 9 item 5: a hung Frigate failing its readiness probe is no rollout in progress.
+TEST_F(KubeDoubleTest, AnUnreadyFrigateAfterAFinishedRolloutIsNoRollout) {
+  ASSERT_FALSE(url_.empty());
+  ASSERT_EQ(Control("/_double/container", R"({"ready":false})").status, 200);
+  auto facts = action_.GatherFacts(target_);
+  ASSERT_TRUE(facts.ok());
+  EXPECT_EQ(facts->rollout_in_progress, false) << facts->rollout_message;
+  EXPECT_FALSE(facts->rollout_failed);
+  EXPECT_THAT(facts->rollout_message, HasSubstr("pods not ready, no rollout"));
+  EXPECT_FALSE(facts->container_ready);
+  EXPECT_FALSE(facts->pod_ready);
+}
+
+// Issue 9 item 5: CrashLoopBackOff shows in the facts even while the Deployment's status is
+// stale and still counts the pod available.
+TEST_F(KubeDoubleTest, CrashLoopShowsThroughAStaleAvailableDeployment) {
+  ASSERT_FALSE(url_.empty());
+  ASSERT_EQ(
+      Control("/_double/container", R"({"crashloop":true,"restarts":6,"update_deployment":false})")
+          .status,
+      200);
+  auto facts = action_.GatherFacts(target_);
+  ASSERT_TRUE(facts.ok());
+  EXPECT_EQ(facts->container_reason, "CrashLoopBackOff");
+  EXPECT_EQ(facts->container_restarts, 6);
+  EXPECT_FALSE(facts->frigate_started_at.has_value());
+  EXPECT_EQ(facts->rollout_in_progress, false);
+}
+
+// A rollout whose new pod never gets ready ends in ProgressDeadlineExceeded: failed, not running.
+TEST_F(KubeDoubleTest, AStuckRolloutIsReportedFailed) {
+  ASSERT_FALSE(url_.empty());
+  ASSERT_EQ(Control("/_double/deployment",
+                    R"({"spec":{"progressDeadlineSeconds":1},"new_pods_ready":false,)"
+                    R"("rollout_seconds":0.3})")
+                .status,
+            200);
+  ASSERT_TRUE(action_.Restart(target_, SystemClock::Instance().Now()).ok());
+  auto during = action_.GatherFacts(target_);
+  EXPECT_EQ(during->rollout_in_progress, true) << during->rollout_message;
+  std::this_thread::sleep_for(std::chrono::milliseconds(1300));
+  auto after = action_.GatherFacts(target_);
+  EXPECT_TRUE(after->rollout_failed) << after->rollout_message;
+  EXPECT_EQ(after->rollout_in_progress, false);
 }
 
 }  // namespace

@@ -18,7 +18,12 @@ using ::testing::HasSubstr;
 
 constexpr char kBase[] = "http://kube.test";
 constexpr char kDeploymentPath[] = "/apis/apps/v1/namespaces/nvr/deployments/frigate";
-constexpr char kPodsPath[] = "/api/v1/namespaces/nvr/pods?labelSelector=app%3Dfrigate";
+// The official Frigate chart's selector (blakeshome-charts charts/frigate 7.8.0), as the
+// deployment's spec.selector gives it, URL-encoded.
+constexpr char kPodsPath[] =
+    "/api/v1/namespaces/nvr/pods?labelSelector=app.kubernetes.io%2Finstance%3Dfrigate%2C"
+    "app.kubernetes.io%2Fname%3Dfrigate";
+constexpr char kOverridePodsPath[] = "/api/v1/namespaces/nvr/pods?labelSelector=app%3Dfrigate";
 constexpr char kNodePath[] = "/api/v1/nodes/node-a";
 
 struct FakeDeployment {
@@ -34,11 +39,13 @@ struct FakeDeployment {
         restarted_at.empty() ? "{}"
                              : R"({"kubectl.kubernetes.io/restartedAt":")" + restarted_at + R"("})";
     return R"({"kind":"Deployment","apiVersion":"apps/v1","metadata":{"name":"frigate","namespace":"nvr","generation":)" +
-           n(generation) + R"(},"spec":{"replicas":)" + n(replicas) + R"(,"paused":)" +
-           (paused ? "true" : "false") + R"(,"template":{"metadata":{"annotations":)" +
-           annotations + R"(}}},"status":{"observedGeneration":)" + n(observed_generation) +
-           R"(,"replicas":)" + n(status_replicas) + R"(,"updatedReplicas":)" + n(updated) +
-           R"(,"availableReplicas":)" + n(available) + R"(,"readyReplicas":)" + n(available) +
+           n(generation) + R"(},"spec":{"replicas":)" + n(replicas) +
+           R"(,"selector":{"matchLabels":{"app.kubernetes.io/name":"frigate","app.kubernetes.io/instance":"frigate"}})" +
+           R"(,"paused":)" + (paused ? "true" : "false") +
+           R"(,"template":{"metadata":{"annotations":)" + annotations +
+           R"(}}},"status":{"observedGeneration":)" + n(observed_generation) + R"(,"replicas":)" +
+           n(status_replicas) + R"(,"updatedReplicas":)" + n(updated) + R"(,"availableReplicas":)" +
+           n(available) + R"(,"readyReplicas":)" + n(available) +
            R"(,"conditions":[{"type":"Progressing","status":"True","reason":")" +
            progressing_reason + R"("}]}})";
   }
@@ -96,6 +103,7 @@ class FakeKubeApi final : public http::Client {
       return Json(200, deployment.Json());
     }
     if (req.method == "GET" && path == kPodsPath) return Json(200, pods);
+    if (req.method == "GET" && path == kOverridePodsPath) return Json(200, override_pods);
     if (req.method == "GET" && path == kNodePath) return Json(200, node);
     return StatusBody(404, "NotFound", "no route " + key);
   }
@@ -116,14 +124,14 @@ class FakeKubeApi final : public http::Client {
   std::map<std::string, http::Response> fixed;
   FakeDeployment deployment;
   std::string pods = PodListJson("2026-11-28T06:00:05Z");
+  std::string override_pods = R"({"kind":"PodList","apiVersion":"v1","items":[]})";
   std::string node = NodeJson("True", "KubeletReady", false);
 };
 
 class KubernetesRestartActionTest : public ::testing::Test {
  protected:
   KubernetesRestartActionTest()
-      : kube_(Config(), api_, clock_, [](std::chrono::milliseconds) {}),
-        action_(kube_, "app=frigate", "frigate") {}
+      : kube_(Config(), api_, clock_, [](std::chrono::milliseconds) {}), action_(kube_, "", "") {}
   static kube::Config Config() {
     kube::Config c;
     c.api_url = kBase;
@@ -184,12 +192,14 @@ TEST_F(KubernetesRestartActionTest,
   EXPECT_EQ(status->state, RecoveryState::kInProgress);
   // Recreate strategy: old pod gone, new one not available yet.
   api_.deployment.observed_generation = api_.deployment.generation;
+  api_.deployment.progressing_reason = "ReplicaSetUpdated";
   api_.deployment.updated = 1;
   api_.deployment.available = 0;
   status = action_.CheckRecovery(target_, *receipt);
   EXPECT_EQ(status->state, RecoveryState::kInProgress);
   EXPECT_THAT(status->detail, HasSubstr("0 of 1 updated replicas are available"));
   api_.deployment.available = 1;
+  api_.deployment.progressing_reason = "NewReplicaSetAvailable";
   status = action_.CheckRecovery(target_, *receipt);
   EXPECT_EQ(status->state, RecoveryState::kRecovered);
   EXPECT_THAT(status->detail, HasSubstr("successfully rolled out"));
@@ -228,7 +238,11 @@ TEST_F(KubernetesRestartActionTest, FactsComeFromTheFrigateContainerItsNodeAndTh
   ASSERT_TRUE(facts->frigate_started_at.has_value()) << facts->frigate_started_at_error;
   EXPECT_EQ(*facts->frigate_started_at,
             *kube::ParseRfc3339("2026-11-28T06:00:05Z"));  // not the sidecar's
-  EXPECT_EQ(facts->frigate_started_at_source, "container");
+  EXPECT_EQ(facts->frigate_started_at_source, "container frigate");
+  EXPECT_EQ(facts->container_name, "frigate");
+  EXPECT_EQ(facts->container_restarts, 2);
+  EXPECT_EQ(facts->pod_selector,
+            "app.kubernetes.io/instance=frigate,app.kubernetes.io/name=frigate");
   EXPECT_EQ(facts->node_ready, "True");
   EXPECT_EQ(facts->node_ready_reason, "KubeletReady");
   EXPECT_FALSE(facts->node_unschedulable);
@@ -254,23 +268,63 @@ TEST_F(KubernetesRestartActionTest, FactsShowANotReadyCordonedNodeAndARolloutUnd
 TEST_F(KubernetesRestartActionTest, MissingFactsAreAbsentWithTheReason) {
   api_.pods = PodListJson("");  // frigate container waiting in CrashLoopBackOff
   api_.fixed["GET " + std::string(kNodePath)] = StatusBody(403, "Forbidden", "nodes is forbidden");
-  api_.fixed["GET " + std::string(kDeploymentPath)] = StatusBody(404, "NotFound", "not found");
   auto facts = action_.GatherFacts(target_);
   ASSERT_TRUE(facts.ok());
   EXPECT_FALSE(facts->frigate_started_at.has_value());
-  EXPECT_THAT(facts->frigate_started_at_error, HasSubstr("not running"));
+  EXPECT_THAT(facts->frigate_started_at_error, HasSubstr("not running (CrashLoopBackOff)"));
+  EXPECT_EQ(facts->container_reason, "CrashLoopBackOff");
+  EXPECT_EQ(facts->container_state, "waiting");
   EXPECT_FALSE(facts->node_ready.has_value());
   EXPECT_THAT(facts->node_error, HasSubstr("403"));
+}
+
+// Issue 9 item 2: without the deployment there is no selector, hence no pod (fail closed).
+TEST_F(KubernetesRestartActionTest, AnUnreadableDeploymentLeavesPodAndDeploymentFactsAbsent) {
+  api_.fixed["GET " + std::string(kDeploymentPath)] = StatusBody(404, "NotFound", "not found");
+  auto facts = action_.GatherFacts(target_);
+  ASSERT_TRUE(facts.ok());
   EXPECT_FALSE(facts->deployment_paused.has_value());
   EXPECT_FALSE(facts->rollout_in_progress.has_value());
   EXPECT_THAT(facts->deployment_error, HasSubstr("not found"));
+  EXPECT_THAT(facts->pod_error, HasSubstr("without deployment nvr/frigate's spec.selector"));
+  EXPECT_EQ(facts->pod_name, "");
+  EXPECT_FALSE(facts->frigate_started_at.has_value());
+  EXPECT_FALSE(facts->node_error.empty());
+}
+
+// POD_LABEL_SELECTOR stays as an override of the deployment's selector.
+TEST_F(KubernetesRestartActionTest, ASelectorOverrideIsUsedInsteadOfTheDeployments) {
+  KubernetesRestartAction overridden(kube_, "app=frigate", "");
+  auto facts = overridden.GatherFacts(target_);
+  ASSERT_TRUE(facts.ok());
+  EXPECT_EQ(facts->pod_selector, "app=frigate");
+  EXPECT_THAT(facts->pod_error, HasSubstr("no pod in nvr matches \"app=frigate\""));
+}
+
+// Issue 9 item 1: Frigate's container by name, failing closed when it is not there.
+TEST_F(KubernetesRestartActionTest, AMissingFrigateContainerIsNamedWithThoseThatExist) {
+  KubernetesRestartAction named(kube_, "", "nvr");
+  auto facts = named.GatherFacts(target_);
+  ASSERT_TRUE(facts.ok());
+  EXPECT_FALSE(facts->frigate_started_at.has_value());
+  EXPECT_EQ(facts->container_name, "");
+  EXPECT_THAT(facts->frigate_started_at_error,
+              HasSubstr("has no container \"nvr\" (it has: sidecar, frigate; set "
+                        "FRIGATE_CONTAINER)"));
+  KubernetesRestartAction sidecar(kube_, "", "sidecar");
+  facts = sidecar.GatherFacts(target_);
+  EXPECT_EQ(facts->container_name, "sidecar");
+  EXPECT_EQ(*facts->frigate_started_at, *kube::ParseRfc3339("2026-11-28T05:00:00Z"));
 }
 
 TEST_F(KubernetesRestartActionTest, NoMatchingPodLeavesPodFactsAbsent) {
   api_.pods = R"({"kind":"PodList","apiVersion":"v1","items":[]})";
   auto facts = action_.GatherFacts(target_);
   ASSERT_TRUE(facts.ok());
-  EXPECT_THAT(facts->frigate_started_at_error, HasSubstr("no pod in nvr matches \"app=frigate\""));
+  EXPECT_THAT(facts->frigate_started_at_error,
+              HasSubstr("no pod in nvr matches \"app.kubernetes.io/instance=frigate,"
+                        "app.kubernetes.io/name=frigate\""));
+  EXPECT_EQ(facts->pod_error, facts->frigate_started_at_error);
   EXPECT_FALSE(facts->node_ready.has_value());
   EXPECT_FALSE(facts->node_error.empty());
   EXPECT_EQ(facts->deployment_paused, false);

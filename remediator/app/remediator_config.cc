@@ -9,9 +9,40 @@ namespace fhc::remediator {
 using settings::Spec;
 namespace accept = settings::accept;
 
+namespace {
+
+// Empty, or a container name as Kubernetes accepts one (an RFC 1123 label).
+settings::Validator ContainerName() {
+  return [](std::string_view v) -> std::string {
+    const std::string expected =
+        "empty or a container name (lowercase letters, digits and '-', at most 63, starting and "
+        "ending with a letter or digit)";
+    if (v.empty()) return "";
+    if (v.size() > 63 || v.front() == '-' || v.back() == '-') return expected;
+    for (char c : v) {
+      if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return expected;
+    }
+    return "";
+  };
+}
+
+}  // namespace
+
 std::vector<settings::Spec> RemediatorSpecs() {
   std::vector<Spec> specs = settings::CommonSpecs(kRemediatorDefaultListen);
+  // POD_LABEL_SELECTOR is only an override here: each target's pods are found by its own
+  // Deployment's spec.selector (a fixed "app=frigate" missed the official chart's pods and gave
+  // every target the first one's pod). Its common default is dropped; a value someone set still
+  // wins, as before.
+  std::erase_if(specs, [](const Spec& s) { return s.name == "POD_LABEL_SELECTOR"; });
   std::vector<Spec> own = {
+      {"POD_LABEL_SELECTOR", "",
+       "override of the label selector that finds Frigate's pods; empty: each target's own "
+       "Deployment's spec.selector"},
+      {"FRIGATE_CONTAINER", "",
+       "name of Frigate's container in its pod; empty: the container named like the deployment, "
+       "else \"frigate\"",
+       ContainerName()},
       {"WEBHOOK_AUTH", "bearer",
        "how Alertmanager authenticates: bearer (WEBHOOK_TOKEN), basic (WEBHOOK_USER and "
        "WEBHOOK_PASSWORD) or none (only on purpose)",
@@ -36,6 +67,15 @@ std::vector<settings::Spec> RemediatorSpecs() {
        "length of the circuit breaker's sliding window (an hour; shorten only to compress time "
        "in tests and demos)",
        accept::Int(1, 86400)},
+      {"ESCALATE_AFTER_RESTARTS", "3",
+       "restarts within one incident after which, if its alerts still fire, restarts stop for "
+       "that incident and a mail says they are not helping (0 = never)",
+       accept::Int(0, 100)},
+      {"INCIDENT_REOPEN_SECONDS", "900",
+       "an incident that had restarts goes on (its restarts keep counting) when its alerts fire "
+       "again within this many seconds of resolving: the restart interrupted them, the fault "
+       "stayed",
+       accept::Int(0, 86400)},
       {"STARTUP_GRACE_PERIOD_SECONDS", "600",
        "no restart while Frigate started less than this many seconds ago", accept::Int(0, 86400)},
       {"RESTART_ACTION", "",
@@ -119,6 +159,8 @@ Result<RemediatorConfig> ToRemediatorConfig(const settings::Settings& s,
   d.gates.max_restarts_per_hour = static_cast<int>(s.GetInt("MAX_RESTARTS_PER_HOUR"));
   d.gates.circuit_window = std::chrono::seconds(s.GetInt("CIRCUIT_WINDOW_SECONDS"));
   d.gates.startup_grace = std::chrono::seconds(s.GetInt("STARTUP_GRACE_PERIOD_SECONDS"));
+  d.escalate_after_restarts = static_cast<int>(s.GetInt("ESCALATE_AFTER_RESTARTS"));
+  d.incident_reopen = std::chrono::seconds(s.GetInt("INCIDENT_REOPEN_SECONDS"));
 
   c.action = s.Get("RESTART_ACTION");
   if (c.action.empty()) c.action = c.in_cluster ? "kubernetes" : "frigate-api";
@@ -138,6 +180,7 @@ Result<RemediatorConfig> ToRemediatorConfig(const settings::Settings& s,
   c.frigate_token = s.Get("FRIGATE_TOKEN");
   c.api_timeout_seconds = s.GetDouble("API_TIMEOUT_SECONDS");
   c.pod_label_selector = s.Get("POD_LABEL_SELECTOR");
+  c.frigate_container = s.Get("FRIGATE_CONTAINER");
   c.kube_api_url = s.Get("KUBE_API_URL");
   c.kube_token_file = s.Get("KUBE_TOKEN_FILE");
   c.kube_ca_file = s.Get("KUBE_CA_FILE");

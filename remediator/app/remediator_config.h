@@ -8,7 +8,7 @@
 #include "common/core/result.h"
 #include "common/settings/settings.h"
 #include "remediator/decision/decision_settings.h"
-#include "remediator/email/email.h"
+#include "remediator/mail/email.h"
 #include "remediator/mail/smtp_mail_sender.h"
 
 namespace fhc::remediator {
@@ -37,7 +37,8 @@ struct RemediatorConfig {
   std::string configmap_namespace;  // the remediator's own namespace (in-cluster) or NAMESPACE
   std::string frigate_url, frigate_token;
   double api_timeout_seconds = 10;
-  std::string pod_label_selector;
+  std::string pod_label_selector;  // "" = each target's Deployment's spec.selector
+  std::string frigate_container;   // "" = named like the deployment, else "frigate"
   std::string kube_api_url, kube_token_file, kube_ca_file;
   bool kube_insecure_skip_tls_verify = false;
   bool email_enabled = false;  // ALERT_EMAIL and SMTP_HOST set

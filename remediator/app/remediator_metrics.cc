@@ -2,6 +2,7 @@
 
 #include "common/metrics/family.h"
 #include "remediator/app/remediator_service.h"
+#include "remediator/state/state_bounds.h"
 
 namespace fhc::remediator {
 
@@ -79,6 +80,28 @@ std::string RenderMetrics(const State& state, const RemediatorCounters& counters
                        "Writes of the state by result (ok, error).", MetricType::Counter);
   for (const auto& [result, n] : counters.state_writes) AddSample(writes, n, {{"result", result}});
   out.push_back(std::move(writes));
+  auto unreadable = Family("frigate_remediator_state_unreadable_total",
+                           "State documents that could not be read (damaged, or a newer schema) "
+                           "and were kept for a person.",
+                           MetricType::Counter);
+  AddSample(unreadable, counters.state_unreadable);
+  out.push_back(std::move(unreadable));
+  auto dropped = Family("frigate_remediator_state_dropped_total",
+                        "Entries and texts the state's bounds dropped to keep the state small, by "
+                        "kind (targets, ignored_targets, alerts, alert_labels, texts, reasons, "
+                        "decisions, emails_sent, restart_times, outbox).",
+                        MetricType::Counter);
+  for (const char* what : kDroppedKinds) {
+    auto it = counters.state_dropped.find(what);
+    AddSample(dropped, it == counters.state_dropped.end() ? 0 : it->second, {{"what", what}});
+  }
+  out.push_back(std::move(dropped));
+  auto hold = Family("frigate_remediator_state_hold",
+                     "1 while a kept unreadable state document holds every restart back, until a "
+                     "person removes its note.",
+                     MetricType::Gauge);
+  AddSample(hold, state.unreadable_hold.empty() ? 0 : 1);
+  out.push_back(std::move(hold));
 
   auto proc = process.Collect();
   out.insert(out.end(), proc.begin(), proc.end());

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "remediator/state/state_bounds.h"
 #include "remediator/state/state_codec.h"
 
 namespace fhc::remediator {
@@ -30,6 +31,8 @@ const char* MailKindName(MailKind kind) {
       return "blocked";
     case MailKind::kRecovered:
       return "recovered";
+    case MailKind::kEscalated:
+      return "escalated";
   }
   return "blocked";
 }
@@ -76,25 +79,18 @@ void AddUnique(std::vector<T>& v, const T& x) {
   if (std::find(v.begin(), v.end(), x) == v.end()) v.push_back(x);
 }
 
-// Keeps the stored state small whatever the rules put in their annotations (the state must fit
-// a ConfigMap): long values are cut at a UTF-8 character boundary.
-std::string Bounded(const std::string& s) {
-  constexpr std::size_t kMax = 1024;
-  if (s.size() <= kMax) return s;
-  std::size_t cut = kMax;
-  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
-  return s.substr(0, cut) + "\u2026";
-}
-
-TrackedAlert Track(const Alert& a, WallTime now) {
+// Keeps the stored state small whatever the rules put in their labels and annotations (the
+// state must fit a ConfigMap): see BoundAlert.
+TrackedAlert Track(const Alert& a, WallTime now, Dropped& dropped) {
   TrackedAlert t;
   t.fingerprint = a.fingerprint;
   t.alertname = a.Name();
   t.starts_at = a.starts_at;
   t.last_seen = now;
   t.generator_url = a.generator_url;
-  for (const auto& [k, v] : a.labels) t.labels[k] = Bounded(v);
-  for (const auto& [k, v] : a.annotations) t.annotations[k] = Bounded(v);
+  t.labels = a.labels;
+  t.annotations = a.annotations;
+  BoundAlert(t, dropped);
   return t;
 }
 
@@ -129,12 +125,50 @@ void Upsert(std::vector<TrackedAlert>& list, TrackedAlert alert, std::chrono::se
 
 bool IsRemediable(const Alert& a) { return a.Label("remediate") == "restart"; }
 
+// Whether restarts of the target's open incident stopped helping (see Engine::Decide).
+bool Escalated(const TargetState& ts, const DecisionSettings& settings) {
+  if (!ts.incident || !ts.incident->open) return false;
+  return ts.incident->escalated_at.has_value() ||
+         (settings.escalate_after_restarts > 0 &&
+          ts.incident->restarts >= settings.escalate_after_restarts);
+}
+
+// Why the circuit breaker is held open beyond what its gate counts, or "" when it is not: a
+// state document the remediator could not read is kept for a person (restart history unknown),
+// or the incident's restarts are not helping.
+std::string BreakerHold(const State& state, const TargetState& ts,
+                        const DecisionSettings& settings) {
+  if (!state.unreadable_hold.empty()) return "restarts held: " + state.unreadable_hold;
+  if (Escalated(ts, settings)) {
+    return "escalated: " + std::to_string(ts.incident->restarts) +
+           " restart(s) in this incident did not clear it (ESCALATE_AFTER_RESTARTS=" +
+           std::to_string(settings.escalate_after_restarts) +
+           "); no more restarts until its alerts have stayed resolved for " +
+           std::to_string(settings.incident_reopen.count()) + " s";
+  }
+  return "";
+}
+
+// The circuit breaker's verdict becomes a block with `reason` (added when no such gate ran).
+void HoldBreaker(std::vector<Verdict>& verdicts, const std::string& reason) {
+  for (auto& v : verdicts) {
+    if (v.gate == "circuit_breaker") {
+      v.outcome = GateOutcome::kBlock;
+      v.reason = reason;
+      return;
+    }
+  }
+  verdicts.push_back(Verdict{"circuit_breaker", GateOutcome::kBlock, reason});
+}
+
 // Asks for a mail once: records its key and returns the request, or nothing if already asked.
 std::optional<MailRequest> RequestMail(TargetState& ts, MailKind kind, const std::string& gate,
-                                       const std::string& decision_id, std::string detail) {
+                                       const std::string& decision_id, std::string detail,
+                                       const std::string& key_suffix = "") {
   if (!ts.incident) return std::nullopt;
   std::string key = ts.incident->id + ":" + MailKindName(kind);
   if (!gate.empty()) key += ":" + gate;
+  if (!key_suffix.empty()) key += ":" + key_suffix;
   if (EmailSent(ts, key)) return std::nullopt;
   RecordEmailSent(ts, key);
   return MailRequest{ts.target,      kind,        ts.incident->id,  gate,
@@ -229,7 +263,7 @@ ObservationResult Engine::Observe(State& state, const Notification& n, WallTime 
     for (const Alert* a : alerts) {
       const bool remediable = IsRemediable(*a);
       if (a->status == AlertStatus::kFiring) {
-        TrackedAlert t = Track(*a, now);
+        TrackedAlert t = Track(*a, now, result.dropped);
         Erase(remediable ? ts.diagnostics : ts.firing, a->fingerprint);
         if (remediable) firing_now.push_back(t);
         Upsert(remediable ? ts.firing : ts.diagnostics, std::move(t),
@@ -241,7 +275,16 @@ ObservationResult Engine::Observe(State& state, const Notification& n, WallTime 
     }
 
     if (!firing_now.empty()) {
-      if (!ts.incident || !ts.incident->open) {
+      if (ts.incident && !ts.incident->open && ts.incident->restarts > 0 &&
+          ts.incident->closed_at && now - *ts.incident->closed_at < settings_.incident_reopen) {
+        // Back soon after it cleared: the restart interrupted the alerts, the fault stayed. The
+        // same incident goes on (its restarts keep counting); its final recovery is mailed again.
+        ts.incident->open = true;
+        ts.incident->closed_at.reset();
+        std::erase(ts.emails_sent, ts.incident->id + ":" + MailKindName(MailKind::kRecovered));
+        ts.consecutive_failures = 0;
+        ts.last_observation_at.reset();
+      } else if (!ts.incident || !ts.incident->open) {
         Incident incident;
         incident.id = IdAt(target, now);
         incident.started_at = now;
@@ -292,6 +335,8 @@ Decision Engine::Decide(State& state, const Target& target, const TargetFacts* f
     return d;
   }
   d.verdicts = EvaluateGates(gates_, GateContext{now, ts, facts, settings_.gates});
+  const std::string hold = BreakerHold(state, ts, settings_);
+  if (!hold.empty()) HoldBreaker(d.verdicts, hold);
   const std::string incident_id = ts.incident ? ts.incident->id : "";
   if (const Verdict* block = FirstBlock(d.verdicts)) {
     d.gate = block->gate;
@@ -300,7 +345,13 @@ Decision Engine::Decide(State& state, const Target& target, const TargetFacts* f
       d.outcome = DecisionOutcome::kWaiting;
     } else {
       d.outcome = DecisionOutcome::kBlocked;
-      if (auto m = RequestMail(ts, MailKind::kBlocked, block->gate, d.id, block->reason)) {
+      if (block->gate == "circuit_breaker" && Escalated(ts, settings_) &&
+          state.unreadable_hold.empty()) {
+        if (!ts.incident->escalated_at) ts.incident->escalated_at = now;
+        if (auto m = RequestMail(ts, MailKind::kEscalated, "", d.id, block->reason)) {
+          d.mails.push_back(std::move(*m));
+        }
+      } else if (auto m = RequestMail(ts, MailKind::kBlocked, block->gate, d.id, block->reason)) {
         d.mails.push_back(std::move(*m));
       }
     }
@@ -327,6 +378,11 @@ CompletionResult Engine::CompleteRestart(State& state, const Target& target,
   ts.restart_times.push_back(intent.at);
   PruneRestartTimes(ts, now);
   ts.consecutive_failures = 0;
+  int nth = 1;  // the restart's number within its incident
+  if (ts.incident && ts.incident->id == intent.incident_id) {
+    nth = ++ts.incident->restarts;
+    ts.incident->last_restart_at = intent.at;
+  }
 
   const std::string outcome = result.ok ? "restarted" : "restart_failed";
   std::string detail = result.detail.empty() ? outcome : result.detail;
@@ -340,8 +396,10 @@ CompletionResult Engine::CompleteRestart(State& state, const Target& target,
   const std::string record_id = intent.id + "/done";
   RecordDecision(ts, DecisionRecord{record_id, now, outcome, "", intent.incident_id, detail,
                                     std::move(verdicts)});
+  // Every restart is mailed: the first of an incident under "<incident>:restarted", later ones
+  // with their number.
   if (auto m = RequestMail(ts, result.ok ? MailKind::kRestarted : MailKind::kRestartFailed, "",
-                           record_id, detail)) {
+                           record_id, detail, nth > 1 ? std::to_string(nth) : "")) {
     out.mails.push_back(std::move(*m));
   }
   // The alerts resolved while the action was still watching Frigate come back (its downtime
@@ -392,6 +450,9 @@ CompletionResult Engine::Recover(State& state, const Target& target, RestartEvid
 
 bool Engine::CircuitOpen(const State& state, const Target& target, WallTime now) const {
   const TargetState* ts = state.Find(target);
+  if (!state.unreadable_hold.empty() || (ts && !BreakerHold(state, *ts, settings_).empty())) {
+    return true;
+  }
   return ts && RestartsWithin(*ts, now, settings_.gates.circuit_window) >=
                    settings_.gates.max_restarts_per_hour;
 }

@@ -7,13 +7,14 @@
 //   2. for t in r.need_decision:
 //        facts = engine.NeedsFacts(state, t, now) ? Gather(t) : nullptr   (Kubernetes/Frigate API)
 //        d = engine.Decide(state, t, facts, now)          -> on d.restart() state.pending is set
-//   3. compose r.mails + d.mails (remediator/email), store the state   (write-ahead)
+//   3. compose r.mails + d.mails (remediator/mail), store the state   (write-ahead)
 //   4. for a restart: run the action, then engine.CompleteRestart(state, t, d.intent->id, ...),
 //      compose its mails, store the state again.
 // At start, for each target with state.pending: engine.Recover(state, t, evidence, now).
 //
 // Every function mutates `state` in place; a caller that needs all-or-nothing works on a copy
 // and stores it before replacing its own.
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -34,8 +35,9 @@ enum class DecisionOutcome {
 };
 const char* DecisionOutcomeName(DecisionOutcome outcome);  // "none"|"waiting"|"blocked"|"restart"
 
-enum class MailKind { kRestarted, kRestartFailed, kBlocked, kRecovered };
-const char* MailKindName(MailKind kind);  // "restarted"|"restart_failed"|"blocked"|"recovered"
+enum class MailKind { kRestarted, kRestartFailed, kBlocked, kRecovered, kEscalated };
+// "restarted"|"restart_failed"|"blocked"|"recovered"|"escalated"
+const char* MailKindName(MailKind kind);
 
 // A mail the engine wants sent. Already recorded as sent in the target's emails_sent (so it is
 // asked for once); the caller composes it and puts it in the outbox in the same state write.
@@ -57,6 +59,8 @@ struct ObservationResult {
   std::vector<Target> ignored;        // targets outside ALLOWED_TARGETS
   int ignored_alerts = 0;
   std::vector<MailRequest> mails;
+  // What the state's bounds cut from the notification's alerts, by kind (state_bounds.h).
+  std::map<std::string, std::size_t> dropped;
 };
 
 struct Decision {
@@ -113,12 +117,15 @@ class Engine {
   // Runs every gate in order and records the decision in the target's history. On kRestart the
   // restart intent is stored in state (write-ahead) before the caller acts. A "blocked" mail is
   // asked for once per incident and gate.
+  // Escalation: once the open incident has had escalate_after_restarts restarts and its alerts
+  // still fire, the circuit breaker blocks for the rest of the incident (reason "escalated: ...")
+  // and an "escalated" mail (restarts are not helping; what to check) is asked for once.
   Decision Decide(State& state, const Target& target, const TargetFacts* facts, WallTime now) const;
 
   // The action for intent `intent_id` finished: records the restart time (at the intent's time,
   // also when the action failed: an attempt that hammers a failing API must count toward the
-  // circuit breaker), clears the intent, resets the failure count and asks for the
-  // "restarted" (or "restart_failed") mail.
+  // circuit breaker) and counts it in its incident, clears the intent, resets the failure count
+  // and asks for the "restarted" (or "restart_failed") mail: one per restart.
   CompletionResult CompleteRestart(State& state, const Target& target, const std::string& intent_id,
                                    const RestartResult& result, WallTime now) const;
 

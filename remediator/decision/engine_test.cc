@@ -57,8 +57,11 @@ TargetFacts HealthyFacts(WallTime now) {
   TargetFacts f;
   f.kubernetes = true;
   f.frigate_started_at = now - std::chrono::hours(2);
-  f.frigate_started_at_source = "container";
+  f.frigate_started_at_source = "container frigate";
   f.pod_name = "frigate-7d9-abc";
+  f.container_name = "frigate";
+  f.container_state = "running";
+  f.container_ready = true;
   f.node_name = "n1";
   f.node_ready = "True";
   f.deployment_paused = false;
@@ -162,7 +165,7 @@ TEST(Engine, TwoConsecutiveObservations30SecondsApartRestart) {
   const Decision& d = ds[0];
   EXPECT_TRUE(d.restart());
   EXPECT_EQ(h.facts_gathered, 1);
-  ASSERT_EQ(d.verdicts.size(), 5u);
+  ASSERT_EQ(d.verdicts.size(), 7u);
   for (const auto& v : d.verdicts) EXPECT_EQ(v.outcome, GateOutcome::kPass) << v.gate;
   ASSERT_TRUE(d.intent.has_value());
   ASSERT_TRUE(h.Frigate().pending.has_value()) << "write-ahead: intent stored before the action";
@@ -180,7 +183,7 @@ TEST(Engine, TwoConsecutiveObservations30SecondsApartRestart) {
   EXPECT_EQ(done.mails[0].kind, MailKind::kRestarted);
   EXPECT_EQ(done.mails[0].detail, "rollout complete");
   EXPECT_EQ(h.Frigate().decisions.back().outcome, "restarted");
-  EXPECT_EQ(h.Frigate().decisions.back().verdicts.size(), 5u) << "the verdicts that allowed it";
+  EXPECT_EQ(h.Frigate().decisions.back().verdicts.size(), 7u) << "the verdicts that allowed it";
 }
 
 TEST(Engine, NoSecondDecisionWhileARestartIsPending) {
@@ -345,8 +348,8 @@ TEST(Engine, IgnoredTargetsAreTalliedWithinABound) {
 }
 
 TEST(Engine, AllowlistWithSeveralTargetsKeepsThemApart) {
-  DecisionSettings s = Settings();
   const Target other{"lab", "frigate"};
+  DecisionSettings s = Settings();
   s.allowed_targets = {kFrigate, other};
   Engine engine(s);
   State state;
@@ -554,8 +557,9 @@ TEST(Engine, ActionWithoutKubernetesMarksKubernetesGatesNotApplicable) {
   auto ds = h.Deliver(Firing(), kT0 + seconds(30));
   ASSERT_EQ(ds.size(), 1u);
   EXPECT_TRUE(ds[0].restart()) << "api_unresponsive must not be blocked by an unknown start";
-  EXPECT_EQ(ds[0].verdicts[3].outcome, GateOutcome::kNotApplicable);
-  EXPECT_EQ(ds[0].verdicts[4].outcome, GateOutcome::kNotApplicable);
+  EXPECT_EQ(ds[0].verdicts[2].outcome, GateOutcome::kNotApplicable);  // crash_loop
+  EXPECT_EQ(ds[0].verdicts[5].outcome, GateOutcome::kNotApplicable);  // node_ready
+  EXPECT_EQ(ds[0].verdicts[6].outcome, GateOutcome::kNotApplicable);  // rollout_sanity
 }
 
 TEST(Engine, LongAnnotationsAreCutToKeepTheStateSmall) {
@@ -574,6 +578,155 @@ TEST(Engine, DecisionHistoryStaysBounded) {
   h.facts.node_ready = "False";
   for (int i = 0; i < 200; ++i) h.Deliver(Firing(), kT0 + seconds(30 * i));
   EXPECT_EQ(h.Frigate().decisions.size(), kMaxDecisions);
+}
+
+TEST(Engine, AnUnreadableStateKeptForAPersonHoldsTheBreakerUntilTheNoteIsGone) {
+  Harness h;
+  h.state.unreadable_hold = "state unreadable; kept in configmap nvr/x-unreadable-1";
+  h.Deliver(Firing(), kT0);
+  auto ds = h.Deliver(Firing(), kT0 + seconds(30));
+  ASSERT_EQ(ds.size(), 1u);
+  EXPECT_EQ(ds[0].outcome, DecisionOutcome::kBlocked);
+  EXPECT_EQ(ds[0].gate, "circuit_breaker");
+  EXPECT_THAT(ds[0].detail, HasSubstr("kept in configmap nvr/x-unreadable-1"));
+  EXPECT_TRUE(h.engine.CircuitOpen(h.state, kFrigate, kT0 + seconds(30)));
+  EXPECT_TRUE(h.engine.CircuitOpen(h.state, Target{"other", "frigate"}, kT0))
+      << "every target: the lost history may have been anyone's";
+  ASSERT_EQ(ds[0].mails.size(), 1u) << "a person is told once";
+  // The person removed the note: restarts go on as usual.
+  h.state.unreadable_hold.clear();
+  EXPECT_FALSE(h.engine.CircuitOpen(h.state, kFrigate, kT0 + seconds(60)));
+  ds = h.Deliver(Firing(), kT0 + seconds(60));
+  ASSERT_EQ(ds.size(), 1u);
+  EXPECT_EQ(ds[0].outcome, DecisionOutcome::kRestart);
+}
+
+// Restarts and completes one restart at `at`; returns the completion's mails.
+std::vector<MailRequest> RestartAt(Harness& h, WallTime at) {
+  auto ds = h.Deliver(Firing(), at);
+  EXPECT_EQ(ds.size(), 1u);
+  if (ds.empty() || ds[0].outcome != DecisionOutcome::kRestart) {
+    ADD_FAILURE() << "no restart at +" << ToUnixSeconds(at) - ToUnixSeconds(kT0)
+                  << " s: " << (ds.empty() ? "no decision" : ds[0].gate + ": " + ds[0].detail);
+    return {};
+  }
+  return h.engine
+      .CompleteRestart(h.state, kFrigate, ds[0].intent->id, RestartResult{true, "ok"},
+                       at + seconds(20))
+      .mails;
+}
+
+TEST(Engine, RestartsThatDoNotClearAnIncidentEscalateAndStopForThatIncident) {
+  Harness h;  // 2 observations, 2 restarts an hour, escalation after 3, reopen within 900 s
+  ASSERT_EQ(h.engine.settings().escalate_after_restarts, 3);
+  h.Deliver(Firing(), kT0);
+  auto mails = RestartAt(h, kT0 + seconds(30));
+  ASSERT_EQ(mails.size(), 1u);
+  EXPECT_EQ(mails[0].key, h.Frigate().incident->id + ":restarted");
+  const std::string incident = h.Frigate().incident->id;
+  // The restart interrupts the alert (it resolves), and 3 minutes later it fires again: the
+  // rollout finishing was not recovery, the incident goes on.
+  h.Deliver(Resolved(), kT0 + seconds(90));
+  EXPECT_FALSE(h.Frigate().incident->open);
+  h.Deliver(Firing(), kT0 + seconds(270));
+  EXPECT_TRUE(h.Frigate().incident->open);
+  EXPECT_EQ(h.Frigate().incident->id, incident);
+  mails = RestartAt(h, kT0 + seconds(300));
+  ASSERT_FALSE(mails.empty());
+  EXPECT_EQ(mails[0].key, incident + ":restarted:2") << "every restart is mailed";
+  // Still firing: the hourly limit blocks, then, after the hour, a third restart.
+  h.Deliver(Firing(), kT0 + seconds(330));
+  auto ds = h.Deliver(Firing(), kT0 + seconds(360));
+  ASSERT_EQ(ds.size(), 1u);
+  EXPECT_EQ(ds[0].gate, "circuit_breaker");
+  EXPECT_THAT(ds[0].detail, ::testing::Not(HasSubstr("escalated")));
+  mails = RestartAt(h, kT0 + seconds(3700));  // the count is past the threshold already
+  ASSERT_FALSE(mails.empty());
+  EXPECT_EQ(mails[0].key, incident + ":restarted:3");
+  EXPECT_EQ(h.Frigate().incident->restarts, 3);
+  // Three restarts and the alert still fires: escalate, once, and stop.
+  h.Deliver(Firing(), kT0 + seconds(3790));
+  ds = h.Deliver(Firing(), kT0 + seconds(3820));
+  ASSERT_EQ(ds.size(), 1u);
+  EXPECT_EQ(ds[0].outcome, DecisionOutcome::kBlocked);
+  EXPECT_EQ(ds[0].gate, "circuit_breaker");
+  EXPECT_THAT(ds[0].detail, HasSubstr("escalated: 3 restart(s) in this incident"));
+  ASSERT_EQ(ds[0].mails.size(), 1u);
+  EXPECT_EQ(ds[0].mails[0].kind, MailKind::kEscalated);
+  EXPECT_TRUE(h.engine.CircuitOpen(h.state, kFrigate, kT0 + seconds(3820)));
+  // Hours later, still the same incident, still firing: no restart, no second mail.
+  for (int i = 0; i < 10; ++i) {
+    ds = h.Deliver(Firing(), kT0 + seconds(3820 + 3600 + 30 * i));
+    for (const auto& d : ds) {
+      EXPECT_EQ(d.outcome, DecisionOutcome::kBlocked);
+      EXPECT_TRUE(d.mails.empty());
+    }
+  }
+  // The fault goes away for good (resolved longer than the reopen window): the next firing is a
+  // new incident and may be restarted again.
+  h.Deliver(Resolved(), kT0 + seconds(8000));
+  EXPECT_FALSE(h.engine.CircuitOpen(h.state, kFrigate, kT0 + seconds(8000)));
+  h.Deliver(Firing(), kT0 + seconds(9000));
+  EXPECT_NE(h.Frigate().incident->id, incident);
+  EXPECT_EQ(h.Frigate().incident->restarts, 0);
+  RestartAt(h, kT0 + seconds(9030));
+}
+
+TEST(Engine, AFaultThatReturnsAfterTheReopenWindowIsANewIncident) {
+  Harness h;
+  h.Deliver(Firing(), kT0);
+  RestartAt(h, kT0 + seconds(30));
+  const std::string first = h.Frigate().incident->id;
+  h.Deliver(Resolved(), kT0 + seconds(90));
+  h.Deliver(Firing(), kT0 + seconds(90 + 901));
+  EXPECT_NE(h.Frigate().incident->id, first);
+}
+
+TEST(Engine, EscalationAfterZeroRestartsIsOff) {
+  DecisionSettings s = Settings();
+  s.escalate_after_restarts = 0;
+  s.gates.max_restarts_per_hour = 100;
+  Harness h;
+  h.engine = Engine(s);
+  for (int i = 1; i <= 6; ++i) {
+    h.Deliver(Firing(), kT0 + seconds(100 * i));
+    RestartAt(h, kT0 + seconds(100 * i + 30));
+  }
+  EXPECT_EQ(h.Frigate().incident->restarts, 6);
+}
+
+}  // namespace
+}  // namespace fhc::remediator
+
+namespace fhc::remediator {
+namespace {
+
+// Issue 9 item 3: FrigateEdgeTpuMissing (remediate="manual") firing beside FrigateDetectorHung
+// blocks the restart with its own gate, before any fact is gathered; once it resolves the
+// restart goes ahead by itself.
+TEST(Engine, AManualAlertOfTheTargetBlocksRestartsUntilItResolves) {
+  Harness h;
+  Alert manual = MakeAlert("FrigateEdgeTpuMissing", "edgetpu_missing", AlertStatus::kFiring, false);
+  manual.labels["remediate"] = "manual";
+  const Alert hung = MakeAlert("FrigateDetectorHung", "detector_hung", AlertStatus::kFiring, true);
+  h.Deliver(Notify({hung, manual}), kT0);
+  auto ds = h.Deliver(Notify({hung, manual}), kT0 + seconds(30));
+  ASSERT_EQ(ds.size(), 1u);
+  EXPECT_EQ(ds[0].outcome, DecisionOutcome::kBlocked);
+  EXPECT_EQ(ds[0].gate, "manual_action_required");
+  EXPECT_THAT(ds[0].detail, HasSubstr("FrigateEdgeTpuMissing (edgetpu_missing)"));
+  EXPECT_EQ(h.facts_gathered, 0);
+  ASSERT_EQ(ds[0].mails.size(), 1u);
+  EXPECT_EQ(ds[0].mails[0].kind, MailKind::kBlocked);
+  EXPECT_EQ(ds[0].mails[0].gate, "manual_action_required");
+  // Resolved: the next observation restarts; a manual alert of another target does not count.
+  manual.status = AlertStatus::kResolved;
+  Alert elsewhere = MakeAlert("FrigateEdgeTpuMissing", "edgetpu_missing", AlertStatus::kFiring,
+                              false, Target{"nvr", "garage"});
+  elsewhere.labels["remediate"] = "manual";
+  ds = h.Deliver(Notify({hung, manual, elsewhere}), kT0 + seconds(60));
+  ASSERT_EQ(ds.size(), 1u);
+  EXPECT_TRUE(ds[0].restart()) << ds[0].gate << ": " << ds[0].detail;
 }
 
 }  // namespace

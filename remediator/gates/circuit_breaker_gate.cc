@@ -13,9 +13,10 @@ Verdict CircuitBreakerGate::Decide(const GateContext& ctx) const {
       std::to_string(recent) + " restart(s) in the last hour (limit " + std::to_string(limit) + ")";
   if (recent < limit) return Pass(*this, counts);
   // The circuit closes again when the oldest restart inside the window leaves it.
+  // A restart time after now (the clock was stepped back) counts as now, as in RestartsWithin.
   WallTime oldest = ctx.now;
   for (WallTime t : ctx.state.restart_times) {
-    if (t > ctx.now - kHour && t <= ctx.now) oldest = std::min(oldest, t);
+    if (t > ctx.now - kHour) oldest = std::min(oldest, t);
   }
   if (ctx.state.pending && ctx.state.pending->at > ctx.now - kHour) {
     oldest = std::min(oldest, ctx.state.pending->at);

@@ -3,7 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "remediator/gates/gate_test_support.h"
+#include "tests/support/gate_world.h"
 
 namespace fhc::remediator {
 namespace {
@@ -68,6 +68,21 @@ INSTANTIATE_TEST_SUITE_P(
 
 namespace fhc::remediator {
 namespace {
+
+// Issue 9 item 11: the clock was stepped back after two restarts; they count as now.
+TEST(CircuitBreakerGate, RestartTimesInTheFutureCountAsNow) {
+  testing::GateWorld w;
+  w.state.restart_times = {testing::kNow + std::chrono::seconds(300),
+                           testing::kNow + std::chrono::seconds(900)};
+  w.settings.max_restarts_per_hour = 2;
+  const Verdict v = CircuitBreakerGate().Decide(w.Context());
+  EXPECT_EQ(v.outcome, GateOutcome::kBlock) << v.reason;
+  EXPECT_THAT(v.reason, ::testing::HasSubstr("2 restart(s)"));
+  EXPECT_THAT(v.reason, ::testing::HasSubstr("next restart possible in 3600 s"));
+  w.state.restart_times = {};
+  w.state.pending = RestartIntent{"i", testing::kNow + std::chrono::seconds(60), "kubernetes", ""};
+  EXPECT_EQ(RestartsWithin(w.state, testing::kNow, std::chrono::seconds(3600)), 1);
+}
 
 TEST(CircuitBreakerGate, ACompressedWindowReopensTheCircuitSooner) {
   testing::GateWorld w;

@@ -3,7 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "remediator/gates/gate_test_support.h"
+#include "tests/support/gate_world.h"
 
 namespace fhc::remediator {
 namespace {

@@ -2,6 +2,8 @@
 
 #include "remediator/gates/circuit_breaker_gate.h"
 #include "remediator/gates/consecutive_failures_gate.h"
+#include "remediator/gates/crash_loop_gate.h"
+#include "remediator/gates/manual_action_gate.h"
 #include "remediator/gates/node_ready_gate.h"
 #include "remediator/gates/rollout_sanity_gate.h"
 #include "remediator/gates/startup_grace_gate.h"
@@ -11,6 +13,8 @@ namespace fhc::remediator {
 GateList DefaultGates() {
   GateList gates;
   gates.push_back(std::make_unique<ConsecutiveFailuresGate>());
+  gates.push_back(std::make_unique<ManualActionGate>());
+  gates.push_back(std::make_unique<CrashLoopGate>());
   gates.push_back(std::make_unique<StartupGraceGate>());
   gates.push_back(std::make_unique<CircuitBreakerGate>());
   gates.push_back(std::make_unique<NodeReadyGate>());

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "remediator/gates/gate_test_support.h"
+#include "tests/support/gate_world.h"
 
 namespace fhc::remediator {
 namespace {
@@ -21,7 +21,8 @@ TEST(GateList, GatesRunInDesignOrderAndEveryVerdictIsRecorded) {
   w.state.consecutive_failures = 2;
   const auto verdicts = EvaluateGates(DefaultGates(), w.Context());
   EXPECT_EQ(Names(verdicts),
-            (std::vector<std::string>{"consecutive_failures", "startup_grace", "circuit_breaker",
+            (std::vector<std::string>{"consecutive_failures", "manual_action_required",
+                                      "crash_loop", "startup_grace", "circuit_breaker",
                                       "node_ready", "rollout_sanity"}));
   EXPECT_EQ(FirstBlock(verdicts), nullptr);
 }
@@ -34,7 +35,7 @@ TEST(GateList, LaterGatesAreStillRecordedAfterABlock) {
   const auto verdicts = EvaluateGates(DefaultGates(), w.Context());
   ASSERT_NE(FirstBlock(verdicts), nullptr);
   EXPECT_EQ(FirstBlock(verdicts)->gate, "startup_grace");
-  EXPECT_EQ(verdicts[3].outcome, GateOutcome::kBlock) << "node_ready evaluated too";
+  EXPECT_EQ(verdicts[5].outcome, GateOutcome::kBlock) << "node_ready evaluated too";
 }
 
 TEST(GateList, FactsAreNeededOnlyWhenFactFreeGatesPass) {
@@ -49,14 +50,30 @@ TEST(GateList, FactsAreNeededOnlyWhenFactFreeGatesPass) {
   EXPECT_FALSE(FactsNeeded(gates, w.Context())) << "circuit open";
 }
 
+TEST(GateList, AManualAlertBlocksBeforeAnyFactIsGathered) {
+  GateWorld w;
+  w.with_facts = false;
+  w.state.consecutive_failures = 2;
+  TrackedAlert manual;
+  manual.fingerprint = "f1";
+  manual.alertname = "FrigateEdgeTpuMissing";
+  manual.labels["remediate"] = "manual";
+  w.state.diagnostics.push_back(manual);
+  EXPECT_FALSE(FactsNeeded(DefaultGates(), w.Context()));
+  const auto verdicts = EvaluateGates(DefaultGates(), w.Context());
+  ASSERT_NE(FirstBlock(verdicts), nullptr);
+  EXPECT_EQ(FirstBlock(verdicts)->gate, "manual_action_required");
+}
+
 TEST(GateList, WithoutFactsFactGatesSayTheyWereNotChecked) {
   GateWorld w;
   w.with_facts = false;
   const auto verdicts = EvaluateGates(DefaultGates(), w.Context());
   EXPECT_EQ(verdicts[0].outcome, GateOutcome::kBlock);
-  EXPECT_EQ(verdicts[1].outcome, GateOutcome::kNotApplicable);
-  EXPECT_EQ(verdicts[1].reason, "not checked: another gate already blocks");
-  EXPECT_EQ(verdicts[2].outcome, GateOutcome::kPass) << "fact-free gates still decide";
+  EXPECT_EQ(verdicts[1].outcome, GateOutcome::kPass) << "fact-free gates still decide";
+  EXPECT_EQ(verdicts[3].outcome, GateOutcome::kNotApplicable);
+  EXPECT_EQ(verdicts[3].reason, "not checked: another gate already blocks");
+  EXPECT_EQ(verdicts[4].outcome, GateOutcome::kPass) << "fact-free gates still decide";
 }
 
 TEST(GateList, WithoutFactsAndNoEarlierBlockFactGatesFailClosed) {
@@ -65,9 +82,9 @@ TEST(GateList, WithoutFactsAndNoEarlierBlockFactGatesFailClosed) {
   w.state.consecutive_failures = 2;
   const auto verdicts = EvaluateGates(DefaultGates(), w.Context());
   ASSERT_NE(FirstBlock(verdicts), nullptr);
-  EXPECT_EQ(FirstBlock(verdicts)->gate, "startup_grace");
-  EXPECT_EQ(verdicts[1].reason, "not checked: facts about the target were not gathered");
-  EXPECT_EQ(verdicts[3].outcome, GateOutcome::kBlock);
+  EXPECT_EQ(FirstBlock(verdicts)->gate, "crash_loop");
+  EXPECT_EQ(verdicts[3].reason, "not checked: facts about the target were not gathered");
+  EXPECT_EQ(verdicts[5].outcome, GateOutcome::kBlock);
 }
 
 TEST(GateList, WithoutFactsALaterFactFreeBlockIsTheOneReported) {
@@ -78,7 +95,7 @@ TEST(GateList, WithoutFactsALaterFactFreeBlockIsTheOneReported) {
   const auto verdicts = EvaluateGates(DefaultGates(), w.Context());
   ASSERT_NE(FirstBlock(verdicts), nullptr);
   EXPECT_EQ(FirstBlock(verdicts)->gate, "circuit_breaker");
-  EXPECT_EQ(verdicts[1].outcome, GateOutcome::kNotApplicable);
+  EXPECT_EQ(verdicts[3].outcome, GateOutcome::kNotApplicable);
 }
 
 }  // namespace

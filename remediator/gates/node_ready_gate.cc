@@ -8,6 +8,9 @@ Verdict NodeReadyGate::Decide(const GateContext& ctx) const {
   const TargetFacts& f = *ctx.facts;
   if (!f.kubernetes) return NotApplicable(*this, "the restart action does not use Kubernetes");
   const std::string node = f.node_name.empty() ? "the Frigate pod's node" : "node " + f.node_name;
+  if (!f.pod_error.empty()) {
+    return Block(*this, "no node to check: " + f.pod_error + " (fail closed)");
+  }
   if (!f.node_error.empty()) {
     return Block(*this, "cannot read " + node + ": " + f.node_error + " (fail closed)");
   }

@@ -5,7 +5,7 @@
 
 #include <functional>
 
-#include "remediator/gates/gate_test_support.h"
+#include "tests/support/gate_world.h"
 
 namespace fhc::remediator {
 namespace {
@@ -48,6 +48,13 @@ INSTANTIATE_TEST_SUITE_P(
                f.node_error = "403 Forbidden";
              },
              GateOutcome::kBlock, "cannot read node n1: 403 Forbidden"},
+        Case{"no_pod_fails_closed",
+             [](TargetFacts& f) {
+               f.pod_error = "no pod in nvr matches \"app=frigate\"";
+               f.node_name.clear();
+               f.node_ready.reset();
+             },
+             GateOutcome::kBlock, "no node to check: no pod in nvr"},
         Case{"missing_condition_blocks", [](TargetFacts& f) { f.node_ready.reset(); },
              GateOutcome::kBlock, "no Ready condition"},
         Case{"cordoned_passes_with_a_note", [](TargetFacts& f) { f.node_unschedulable = true; },

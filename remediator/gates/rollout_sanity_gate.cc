@@ -14,9 +14,14 @@ Verdict RolloutSanityGate::Decide(const GateContext& ctx) const {
   if (!f.deployment_paused || !f.rollout_in_progress) {
     return Block(*this, "rollout state of " + name + " is unknown (fail closed)");
   }
+  const std::string how = f.rollout_message.empty() ? "" : " (" + f.rollout_message + ")";
   if (*f.deployment_paused) return Block(*this, name + " is paused");
-  if (*f.rollout_in_progress) return Block(*this, name + " has a rollout in progress");
-  return Pass(*this, name + " is not paused and has no rollout in progress");
+  if (f.rollout_failed) {
+    return Block(*this, name + "'s last rollout failed" + how +
+                            "; a restart would start another rollout on top of it");
+  }
+  if (*f.rollout_in_progress) return Block(*this, name + " has a rollout in progress" + how);
+  return Pass(*this, name + " is not paused and has no rollout in progress" + how);
 }
 
 }  // namespace fhc::remediator

@@ -5,7 +5,7 @@
 
 #include <functional>
 
-#include "remediator/gates/gate_test_support.h"
+#include "tests/support/gate_world.h"
 
 namespace fhc::remediator {
 namespace {
@@ -42,6 +42,22 @@ INSTANTIATE_TEST_SUITE_P(
                            GateOutcome::kBlock, "404 Not Found"},
                       Case{"unknown_blocks", [](TargetFacts& f) { f.rollout_in_progress.reset(); },
                            GateOutcome::kBlock, "unknown"},
+                      Case{"failed_rollout_blocks",
+                           [](TargetFacts& f) {
+                             f.rollout_failed = true;
+                             f.rollout_message =
+                                 "deployment \"frigate\" exceeded its progress deadline";
+                           },
+                           GateOutcome::kBlock, "last rollout failed"},
+                      // Issue 9 item 5: a hung pod after a finished rollout is no rollout.
+                      Case{"unready_pod_after_a_finished_rollout_passes",
+                           [](TargetFacts& f) {
+                             f.rollout_message =
+                                 "deployment \"frigate\" successfully rolled out; since then "
+                                 "only 0 of 1 updated replicas are available (pods not ready, no "
+                                 "rollout)";
+                           },
+                           GateOutcome::kPass, "pods not ready, no rollout"},
                       Case{"without_kubernetes_not_applicable",
                            [](TargetFacts& f) {
                              f.kubernetes = false;

@@ -7,6 +7,12 @@ namespace fhc::remediator {
 
 Verdict StartupGraceGate::Decide(const GateContext& ctx) const {
   const long grace = static_cast<long>(ctx.settings.startup_grace.count());
+  if (ctx.facts && ctx.facts->kubernetes && !ctx.facts->frigate_started_at) {
+    const std::string why = !ctx.facts->frigate_started_at_error.empty()
+                                ? ctx.facts->frigate_started_at_error
+                                : "Frigate's container reports no start";
+    return Block(*this, "Frigate's start time is unknown: " + why + " (fail closed)");
+  }
   if (!ctx.facts || !ctx.facts->frigate_started_at) {
     std::string why = ctx.facts && !ctx.facts->frigate_started_at_error.empty()
                           ? ctx.facts->frigate_started_at_error

@@ -3,7 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "remediator/gates/gate_test_support.h"
+#include "tests/support/gate_world.h"
 
 namespace fhc::remediator {
 namespace {
@@ -37,14 +37,42 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{"one_second_short_blocks", Ago(599), GateOutcome::kBlock, "1 s left"},
                       Case{"exactly_grace_passes", Ago(600), GateOutcome::kPass, "600 s ago"},
                       Case{"long_running_passes", Ago(86400), GateOutcome::kPass,
-                           "(from container)"},
+                           "(from container frigate)"},
                       Case{"future_start_blocks", kNow + std::chrono::seconds(5),
                            GateOutcome::kBlock, "600 s left"},
-                      Case{"unknown_start_passes_with_a_note", std::nullopt, GateOutcome::kPass,
-                           "unknown (Frigate API timed out)"}),
+                      Case{"unknown_start_with_kubernetes_fails_closed", std::nullopt,
+                           GateOutcome::kBlock, "unknown: Frigate API timed out (fail closed)"}),
     [](const auto& info) { return std::string(info.param.name); });
 
 TEST(StartupGraceGate, NeedsFacts) { EXPECT_TRUE(StartupGraceGate().NeedsFacts()); }
+
+// Without Kubernetes (frigate-api) the start comes from Frigate's uptime, which a hung API
+// cannot report: an unknown start passes with a note there.
+TEST(StartupGraceGate, UnknownStartWithoutKubernetesPassesWithANote) {
+  GateWorld w;
+  w.facts.kubernetes = false;
+  w.facts.frigate_started_at.reset();
+  w.facts.frigate_started_at_error = "Frigate API timed out";
+  const Verdict v = StartupGraceGate().Decide(w.Context());
+  EXPECT_EQ(v.outcome, GateOutcome::kPass) << v.reason;
+  EXPECT_THAT(v.reason, ::testing::HasSubstr("unknown (Frigate API timed out)"));
+}
+
+// Issue 9 items 1 and 6: with Kubernetes, no pod or no running Frigate container blocks.
+TEST(StartupGraceGate, NoPodOrAContainerThatIsNotRunningFailsClosed) {
+  GateWorld w;
+  w.facts.frigate_started_at.reset();
+  w.facts.pod_error = "no pod in nvr matches \"app=frigate\"";
+  w.facts.frigate_started_at_error = w.facts.pod_error;
+  Verdict v = StartupGraceGate().Decide(w.Context());
+  EXPECT_EQ(v.outcome, GateOutcome::kBlock) << v.reason;
+  EXPECT_THAT(v.reason, ::testing::HasSubstr("no pod in nvr"));
+  w.facts.pod_error.clear();
+  w.facts.frigate_started_at_error = "container frigate of pod p is not running (Error)";
+  v = StartupGraceGate().Decide(w.Context());
+  EXPECT_EQ(v.outcome, GateOutcome::kBlock) << v.reason;
+  EXPECT_THAT(v.reason, ::testing::HasSubstr("not running (Error)"));
+}
 
 }  // namespace
 }  // namespace fhc::remediator

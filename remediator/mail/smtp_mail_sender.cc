@@ -9,7 +9,7 @@
 #include <memory>
 #include <utility>
 
-#include "remediator/mail/message.h"
+#include "remediator/mail/mime_message.h"
 
 namespace fhc::remediator {
 namespace {

@@ -39,11 +39,15 @@ const TargetState* State::Find(const Target& target) const {
 
 int RestartsWithin(const TargetState& state, WallTime now, std::chrono::seconds window) {
   const WallTime since = now - window;
-  int n = static_cast<int>(std::count_if(state.restart_times.begin(), state.restart_times.end(),
-                                         [&](WallTime t) { return t > since && t <= now; }));
+  // A time after now means the clock was stepped back since it was recorded: the restart did
+  // happen, and not later than now, so it counts as now (hiding it would let the breaker
+  // restart again at once).
+  auto inside = [&](WallTime t) { return std::min(t, now) > since; };
+  int n = static_cast<int>(
+      std::count_if(state.restart_times.begin(), state.restart_times.end(), inside));
   // A pending intent is a restart that may already be running: counting it keeps the circuit
   // breaker honest across a crash between "decided" and "done".
-  if (state.pending && state.pending->at > since && state.pending->at <= now) ++n;
+  if (state.pending && inside(state.pending->at)) ++n;
   return n;
 }
 

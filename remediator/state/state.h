@@ -19,7 +19,7 @@ inline constexpr int kStateSchema = 1;
 inline constexpr std::size_t kMaxDecisions = 50;
 inline constexpr std::size_t kMaxEmailsSent = 100;
 inline constexpr std::size_t kMaxOutbox = 50;
-inline constexpr std::size_t kMaxTrackedAlerts = 100;
+inline constexpr std::size_t kMaxTrackedAlerts = 30;
 inline constexpr auto kRestartHistory = std::chrono::hours(24);
 
 // An alert as last received, with what a mail needs to explain it.
@@ -43,6 +43,13 @@ struct Incident {
   // Every remediable alert seen during the incident (latest copy per fingerprint), so the
   // "recovered" mail can still say what was wrong after the alerts are gone from `firing`.
   std::vector<TrackedAlert> alerts;
+  // Restarts completed (ok or failed) during the incident, and when the last one was decided.
+  // The incident outlives a restart that only interrupted its alerts (see
+  // DecisionSettings::incident_reopen), so these count restarts that did not clear the fault.
+  int restarts = 0;
+  std::optional<WallTime> last_restart_at;
+  // Set when restarts stopped because they were not helping (ESCALATE_AFTER_RESTARTS).
+  std::optional<WallTime> escalated_at;
   bool operator==(const Incident&) const = default;
 };
 
@@ -67,7 +74,7 @@ struct DecisionRecord {
   bool operator==(const DecisionRecord&) const = default;
 };
 
-// A composed mail waiting to be sent (or retried). Composition is pure (remediator/email);
+// A composed mail waiting to be sent (or retried). Composition is pure (remediator/mail);
 // sending belongs to the mail sender, which updates attempts/next_attempt_at/last_error.
 struct OutboxMail {
   std::string id;      // the dedup key, e.g. "nvr/frigate@1795848044:restarted"
@@ -105,6 +112,10 @@ struct State {
   std::vector<OutboxMail> outbox;              // oldest first
   // Notifications' alerts for targets outside ALLOWED_TARGETS, by "namespace/deployment".
   std::map<std::string, std::int64_t> ignored_alerts;
+  // Not part of the document (the codec neither writes nor reads it): the store's note while a
+  // state document it could not read is kept for a person (StoredState::unreadable_note). While
+  // set, the circuit breaker of every target counts as tripped.
+  std::string unreadable_hold;
   bool operator==(const State&) const = default;
 
   // The state of a target, created empty on first use.
@@ -112,7 +123,8 @@ struct State {
   const TargetState* Find(const Target& target) const;
 };
 
-// Restarts (done, plus a pending intent) within (now - window, now].
+// Restarts (done, plus a pending intent) within (now - window, now]; a time after now (a clock
+// stepped back) counts as now.
 int RestartsWithin(const TargetState& state, WallTime now, std::chrono::seconds window);
 bool EmailSent(const TargetState& state, const std::string& key);
 // Appends with the bounds above (oldest dropped first).

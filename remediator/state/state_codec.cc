@@ -104,6 +104,12 @@ void Encode(Writer& w, const TargetState& t) {
     Strings(w, i.reasons);
     Key(w, "alerts");
     Encode(w, i.alerts);
+    if (i.restarts > 0) {
+      Key(w, "restarts");
+      w.Int(i.restarts);
+    }
+    OptTime(w, "last_restart_at", i.last_restart_at);
+    OptTime(w, "escalated_at", i.escalated_at);
     w.EndObject();
   }
   Key(w, "restart_times");
@@ -359,7 +365,11 @@ bool Decode(Reader& r, const Value& v, const std::string& p, TargetState* t) {
           r.Time(*i, "started_at", ip, &inc.started_at) &&
           r.OptTime(*i, "closed_at", ip, &inc.closed_at) && r.Bool(*i, "open", ip, &inc.open) &&
           r.Strings(*i, "reasons", ip, &inc.reasons) &&
-          DecodeAlerts(r, *i, "alerts", ip, &inc.alerts))) {
+          DecodeAlerts(r, *i, "alerts", ip, &inc.alerts) &&
+          (r.Get(*i, "restarts", ip, false) == nullptr ||
+           r.Int(*i, "restarts", ip, &inc.restarts, 0)) &&
+          r.OptTime(*i, "last_restart_at", ip, &inc.last_restart_at) &&
+          r.OptTime(*i, "escalated_at", ip, &inc.escalated_at))) {
       return false;
     }
     t->incident = std::move(inc);

@@ -8,6 +8,9 @@ namespace {
 StoredState FromConfigMap(const kube::ConfigMap& cm) {
   StoredState state;
   if (auto it = cm.data.find(kStateKey); it != cm.data.end()) state.state_json = it->second;
+  if (auto it = cm.data.find(kUnreadableNoteKey); it != cm.data.end()) {
+    state.unreadable_note = it->second.empty() ? "(empty note)" : it->second;
+  }
   if (state.state_json.empty()) {
     for (const char* key : kLegacyStateKeys) {
       if (auto it = cm.data.find(key); it != cm.data.end()) state.legacy[key] = it->second;
@@ -91,6 +94,52 @@ Status ConfigMapStateStore::Check() {
   auto cm = kube_.GetConfigMap(ns_, name_);
   if (cm.ok() || cm.error() == kube::ApiError::kNotFound) return OkStatus();
   return Status::Error("cannot read " + Where() + ": " + DescribeStatus(cm.status));
+}
+
+Result<std::string> ConfigMapStateStore::KeepUnreadable(const std::string& unreadable,
+                                                        const std::string& fresh,
+                                                        const UnreadableNote& note) {
+  using R = Result<std::string>;
+  auto current = kube_.GetConfigMap(ns_, name_);
+  if (!current.ok())
+    return R::Error("cannot read " + Where() + ": " + DescribeStatus(current.status));
+  auto it = current->data.find(kStateKey);
+  if (it == current->data.end() || it->second != unreadable) {
+    return R::Error(Where() + " changed meanwhile");
+  }
+  const auto seconds = static_cast<long long>(ToUnixSeconds(options_.clock->Now()));
+  std::string kept;
+  for (int n = 0; n < 5 && kept.empty(); ++n) {
+    kube::ConfigMap copy;
+    copy.name =
+        name_ + "-unreadable-" + std::to_string(seconds) + (n ? "-" + std::to_string(n) : "");
+    copy.namespace_ = ns_;
+    copy.labels = options_.labels;
+    copy.data[kStateKey] = unreadable;
+    auto created = kube_.CreateConfigMap(copy);
+    if (created.ok()) {
+      kept = copy.name;
+    } else if (created.error() != kube::ApiError::kAlreadyExists) {
+      return R::Error("cannot keep the unreadable state in configmap " + ns_ + "/" + copy.name +
+                      ": " + DescribeStatus(created.status));
+    }
+  }
+  if (kept.empty()) return R::Error("cannot find a free name for the unreadable state's copy");
+  kube::ConfigMap replacement = *current;  // conditional on the resourceVersion read above
+  replacement.data[kStateKey] = fresh;
+  replacement.data[kUnreadableNoteKey] = note("configmap " + ns_ + "/" + kept);
+  auto replaced = kube_.ReplaceConfigMap(replacement);
+  if (!replaced.ok()) {
+    return R::Error("kept the unreadable state in configmap " + ns_ + "/" + kept +
+                    " but cannot replace it in " + Where() + ": " +
+                    DescribeStatus(replaced.status));
+  }
+  return "configmap " + ns_ + "/" + kept;
+}
+
+std::string ConfigMapStateStore::HowToRelease() const {
+  return "kubectl -n " + ns_ + " patch configmap " + name_ +
+         " --type=json -p='[{\"op\":\"remove\",\"path\":\"/data/" + kUnreadableNoteKey + "\"}]'";
 }
 
 }  // namespace fhc::remediator

@@ -8,12 +8,15 @@
 #include <map>
 #include <string>
 
+#include "common/clock/clock.h"
 #include "common/kube/kube_client.h"
 #include "remediator/store/state_store.h"
 
 namespace fhc::remediator {
 
 inline constexpr char kStateKey[] = "state.json";
+// Present while an unreadable state document is kept and no person has acted on it.
+inline constexpr char kUnreadableNoteKey[] = "unreadable-state";
 
 class ConfigMapStateStore final : public StateStore {
  public:
@@ -21,6 +24,7 @@ class ConfigMapStateStore final : public StateStore {
     int max_attempts = 5;  // read-update-write rounds before giving up on conflicts
     std::map<std::string, std::string> labels = {
         {"app.kubernetes.io/managed-by", "frigate-remediator"}};
+    const Clock* clock = &SystemClock::Instance();  // names the copy KeepUnreadable makes
   };
 
   ConfigMapStateStore(kube::Client& kube, std::string ns, std::string name);
@@ -31,6 +35,13 @@ class ConfigMapStateStore final : public StateStore {
   // Reachable and readable (an absent ConfigMap is fine: the first write creates it).
   Status Check() override;
   std::string Describe() const override { return "configmap " + ns_ + "/" + name_; }
+  // Copies the unreadable document into a new ConfigMap "<name>-unreadable-<unix seconds>"
+  // (create: allowed by the chart's Role without naming it) and writes `fresh` and the note (key
+  // "unreadable-state") into the state ConfigMap in one conditional PUT.
+  Result<std::string> KeepUnreadable(const std::string& unreadable, const std::string& fresh,
+                                     const UnreadableNote& note) override;
+  // Removing the key "unreadable-state" from the state ConfigMap.
+  std::string HowToRelease() const override;
 
  private:
   std::string Where() const { return "state ConfigMap " + ns_ + "/" + name_; }

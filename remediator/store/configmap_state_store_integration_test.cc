@@ -11,8 +11,8 @@
 #include "common/http/http_client.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "remediator/actions/double_process_for_tests.h"
 #include "remediator/store/configmap_state_store.h"
+#include "tests/support/double_process.h"
 
 namespace fhc::remediator {
 namespace {

@@ -102,6 +102,7 @@ FileStateStore::FileStateStore(std::string path) : FileStateStore(std::move(path
 FileStateStore::FileStateStore(std::string path, Options options)
     : path_(std::move(path)), options_(std::move(options)) {
   lock_path_ = path_ + ".lock";
+  note_path_ = path_ + ".unreadable";
   temp_path_ = path_ + ".tmp";
   std::string dir = std::filesystem::path(path_).parent_path().string();
   dir_ = dir.empty() ? "." : dir;
@@ -111,7 +112,11 @@ Result<StoredState> FileStateStore::Read() {
   // No lock needed: the file is only ever replaced by rename, so a reader sees a whole version.
   auto file = ReadFile(path_);
   if (!file.ok()) return Result<StoredState>::Error(file.error());
-  return StoredState{std::move(file->text), {}};
+  auto note = ReadFile(note_path_);
+  if (!note.ok()) return Result<StoredState>::Error(note.error());
+  StoredState out{std::move(file->text), {}, {}};
+  if (note->found) out.unreadable_note = note->text.empty() ? "(empty note)" : note->text;
+  return out;
 }
 
 Result<std::string> FileStateStore::Update(const StateUpdate& update) {
@@ -121,31 +126,37 @@ Result<std::string> FileStateStore::Update(const StateUpdate& update) {
 
   auto file = ReadFile(path_);
   if (!file.ok()) return Result<std::string>::Error(file.error());
-  StoredState current{std::move(file->text), {}};
+  auto note = ReadFile(note_path_);
+  if (!note.ok()) return Result<std::string>::Error(note.error());
+  StoredState current{std::move(file->text), {}, {}};
+  if (note->found) current.unreadable_note = note->text.empty() ? "(empty note)" : note->text;
   Result<std::string> next = update(current);
   if (!next.ok()) return next;
   if (file->found && *next == current.state_json) return next;  // nothing changed: no write
+  Status written = WriteAtomically(path_, *next);
+  if (!written.ok()) return Result<std::string>::Error(written.error());
+  return next;
+}
 
+Status FileStateStore::WriteAtomically(const std::string& path, const std::string& text) {
   // O_TRUNC: a temporary file left by a crash is simply overwritten (we hold the lock).
   Fd tmp(::open(temp_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-  if (!tmp.valid()) return Result<std::string>::Error(Errno("cannot write", temp_path_));
-  Status written = WriteAll(tmp.get(), *next);
+  if (!tmp.valid()) return Status::Error(Errno("cannot write", temp_path_));
+  Status written = WriteAll(tmp.get(), text);
   if (written.ok() && ::fsync(tmp.get()) != 0) written = Status::Error(std::strerror(errno));
   if (written.ok() && !tmp.Close()) written = Status::Error(std::strerror(errno));
   if (!written.ok()) {
     ::unlink(temp_path_.c_str());
-    return Result<std::string>::Error("cannot write " + temp_path_ + ": " + written.error());
+    return Status::Error("cannot write " + temp_path_ + ": " + written.error());
   }
   if (options_.before_rename_for_test) options_.before_rename_for_test();
-  if (::rename(temp_path_.c_str(), path_.c_str()) != 0) {
-    std::string error = Errno("cannot replace", path_);
+  if (::rename(temp_path_.c_str(), path.c_str()) != 0) {
+    std::string error = Errno("cannot replace", path);
     ::unlink(temp_path_.c_str());
-    return Result<std::string>::Error(error);
+    return Status::Error(error);
   }
   // The rename is durable only once the directory entry is on disk.
-  Status synced = FsyncDir(dir_);
-  if (!synced.ok()) return Result<std::string>::Error(synced.error());
-  return next;
+  return FsyncDir(dir_);
 }
 
 Status FileStateStore::Check() {
@@ -165,6 +176,10 @@ Result<std::string> FileStateStore::MoveAside() {
   std::lock_guard guard(mu_);
   auto lock = LockExclusive(lock_path_);
   if (!lock.ok()) return Result<std::string>::Error(lock.error());
+  return MoveAsideLocked();
+}
+
+Result<std::string> FileStateStore::MoveAsideLocked() {
   auto seconds = static_cast<long long>(ToUnixSeconds(options_.clock->Now()));
   std::string aside = path_ + ".corrupt-" + std::to_string(seconds);
   if (::rename(path_.c_str(), aside.c_str()) != 0) {
@@ -174,5 +189,26 @@ Result<std::string> FileStateStore::MoveAside() {
   if (!synced.ok()) return Result<std::string>::Error(synced.error());
   return aside;
 }
+
+Result<std::string> FileStateStore::KeepUnreadable(const std::string& unreadable,
+                                                   const std::string& fresh,
+                                                   const UnreadableNote& note) {
+  using R = Result<std::string>;
+  std::lock_guard guard(mu_);
+  auto lock = LockExclusive(lock_path_);
+  if (!lock.ok()) return R::Error(lock.error());
+  auto file = ReadFile(path_);
+  if (!file.ok()) return R::Error(file.error());
+  if (!file->found || file->text != unreadable) return R::Error(path_ + " changed meanwhile");
+  auto aside = MoveAsideLocked();
+  if (!aside.ok()) return aside;
+  Status noted = WriteAtomically(note_path_, note("file " + *aside));
+  if (!noted.ok()) return R::Error("moved aside to " + *aside + " but " + noted.error());
+  Status written = WriteAtomically(path_, fresh);
+  if (!written.ok()) return R::Error("moved aside to " + *aside + " but " + written.error());
+  return *aside;
+}
+
+std::string FileStateStore::HowToRelease() const { return "rm " + note_path_; }
 
 }  // namespace fhc::remediator

@@ -34,11 +34,22 @@ class FileStateStore final : public StateStore {
   // decode, so it is kept for a human and the remediator starts afresh). Returns the new name.
   Result<std::string> MoveAside();
 
+  // MoveAside, then the note into "<path>.unreadable" and `fresh` into the state file.
+  Result<std::string> KeepUnreadable(const std::string& unreadable, const std::string& fresh,
+                                     const UnreadableNote& note) override;
+  // Deleting "<path>.unreadable".
+  std::string HowToRelease() const override;
+
   const std::string& path() const { return path_; }
 
  private:
+  Result<std::string> MoveAsideLocked();
+  // Atomically replaces `path` with `text` (temporary file, fsync, rename, directory fsync).
+  Status WriteAtomically(const std::string& path, const std::string& text);
+
   std::string path_;
   std::string lock_path_;
+  std::string note_path_;
   std::string temp_path_;
   std::string dir_;
   Options options_;

@@ -17,7 +17,13 @@ struct StoredState {
   // alert_sent_for_incident, last_alert_time) when they are present and state_json is empty, so
   // the first write can carry them over. Always empty for stores that never had them.
   std::map<std::string, std::string> legacy;
+  // Set while a document the remediator could not read is kept for a person and nobody has
+  // acted on it yet (see KeepUnreadable): the note left for that person.
+  std::string unreadable_note;
 };
+
+// Builds the note KeepUnreadable leaves, from where the unreadable copy went.
+using UnreadableNote = std::function<std::string(const std::string& kept_at)>;
 
 // The pure function an updater passes in: the current content in, the new document out. It may run
 // more than once per Update (after a conflict) and must have no side effects; an error aborts the
@@ -42,6 +48,19 @@ class StateStore {
 
   // A short description for logs and the status page ("file /var/lib/x/state.json").
   virtual std::string Describe() const = 0;
+
+  // The current document is `unreadable` (as last read) and the caller cannot decode it: keeps
+  // it for a person (the file store renames it, the ConfigMap store copies it into a new
+  // ConfigMap), stores `fresh` in its place and leaves the note `note(kept_at)` beside it, which
+  // Read reports in unreadable_note until a person removes it (HowToRelease says how). Returns
+  // where the copy is. Errors: nothing was replaced (e.g. the document changed meanwhile: read
+  // again).
+  virtual Result<std::string> KeepUnreadable(const std::string& unreadable,
+                                             const std::string& fresh,
+                                             const UnreadableNote& note) = 0;
+
+  // What a person does to say they have dealt with a kept unreadable document (one command).
+  virtual std::string HowToRelease() const = 0;
 };
 
 }  // namespace fhc::remediator

@@ -26,11 +26,25 @@ struct TargetFacts {
   // Frigate's start: the Frigate container's state.running.startedAt, or derived from Frigate's
   // reported uptime (now - service.uptime).
   std::optional<WallTime> frigate_started_at;
-  std::string frigate_started_at_source;  // "container" | "frigate-uptime"
+  std::string frigate_started_at_source;  // "container <name>" | "frigate-uptime"
   std::string frigate_started_at_error;
 
-  // The Frigate pod and its node.
+  // The Frigate pod: found by the target's own Deployment's spec.selector (or the
+  // POD_LABEL_SELECTOR override); pod_error says why none was found.
+  std::string pod_selector;  // the selector used, "" when none could be had
   std::string pod_name;
+  std::string pod_error;
+  bool pod_ready = false;
+  // Frigate's container in that pod (FRIGATE_CONTAINER, or the one named like the deployment,
+  // else "frigate"), as the kubelet reports it.
+  std::string container_name;
+  std::string container_state;             // "running" | "waiting" | "terminated" | ""
+  std::string container_reason;            // e.g. "CrashLoopBackOff"
+  std::string container_last_termination;  // e.g. "OOMKilled"
+  int container_restarts = 0;
+  bool container_ready = false;
+
+  // Its node.
   std::string node_name;
   std::optional<std::string> node_ready;  // "True" | "False" | "Unknown"
   std::string node_ready_reason;
@@ -40,6 +54,8 @@ struct TargetFacts {
   // The deployment.
   std::optional<bool> deployment_paused;
   std::optional<bool> rollout_in_progress;  // a rollout (ours or anyone's) not yet complete
+  bool rollout_failed = false;              // Progressing=False, ProgressDeadlineExceeded
+  std::string rollout_message;              // how the rollout stands, in kubectl's words
   std::string deployment_error;
 };
 

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "remediator/decision/engine.h"
-#include "remediator/email/composer.h"
+#include "remediator/mail/composer.h"
 #include "remediator/state/state_codec.h"
 #include "remediator/webhook/webhook_parser.h"
 
@@ -44,6 +44,9 @@ TargetFacts Facts(fhc::WallTime now) {
   f.kubernetes = true;
   f.frigate_started_at = now - std::chrono::hours(5);
   f.pod_name = "frigate-7d9-abc";
+  f.container_name = "frigate";
+  f.container_state = "running";
+  f.container_ready = true;
   f.node_name = "n1";
   f.node_ready = "False";  // blocks: the steady state of a long incident (no restarts pile up)
   f.deployment_paused = false;

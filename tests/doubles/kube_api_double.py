@@ -3,9 +3,34 @@
 
 Speaks the paths, content types, status codes and `Status` error bodies of the real API server for
 the few objects this project touches: the Frigate Deployment (GET, PATCH with a simulated
-Recreate rollout), its Pods (list by label selector, get, log with follow), Nodes (Ready condition),
-and ConfigMaps (GET, POST, PUT, PATCH, DELETE with resourceVersion semantics). Enough discovery
-(/api, /apis, /api/v1, /apis/apps/v1, /version) for kubectl to work against it.
+Recreate rollout), its ReplicaSets (list, get), its Pods (list by label selector, equality- and
+set-based, get, log with follow), Nodes (Ready condition), and ConfigMaps (GET, POST, PUT, PATCH,
+DELETE with resourceVersion semantics). Enough discovery (/api, /apis, /api/v1, /apis/apps/v1,
+/version) for kubectl to work against it.
+
+The objects have, by default, the shapes of a cluster running the official Frigate chart
+(github.com/blakeblackshear/blakeshome-charts, charts/frigate at tag frigate-7.8.0, appVersion
+0.14.1): templates/_helpers.tpl gives the labels (app.kubernetes.io/name = the chart name,
+app.kubernetes.io/instance = the release; helm.sh/chart, app.kubernetes.io/version and
+app.kubernetes.io/managed-by on the Deployment only), templates/deployment.yaml the Deployment
+(replicas 1, revisionHistoryLimit 3, strategy from values.strategyType = Recreate, spec.selector
+matchLabels name + instance, a container named after the chart, "frigate", with the ports and the
+httpGet / liveness and readiness probes of values.yaml: initialDelaySeconds 30, failureThreshold
+5, timeoutSeconds 10). The official chart has no sidecar; many installs carry one, so the pod
+also runs a "codeserver" container by default, shaped as the k8s-at-home common library adds it
+(k8s-at-home/library-charts, charts/stable/common/templates/addons/code-server/_container.tpl and
+values.yaml addons.codeserver, which k8s-at-home's own Frigate chart inherits); --no-sidecar
+leaves it out.
+Kubelet behaviour: containerStatuses sorted by container name (as the kubelet sorts them),
+restartCount, state running / waiting CrashLoopBackOff with lastState terminated, ready false
+while the readiness probe fails (pod conditions Ready / ContainersReady False with reason
+ContainersNotReady). Deployment status as the deployment controller writes it: observedGeneration,
+replicas / updatedReplicas / readyReplicas / availableReplicas / unavailableReplicas (omitted when
+0, as the API's omitempty does), conditions Available (MinimumReplicasAvailable /
+MinimumReplicasUnavailable) and Progressing (NewReplicaSetAvailable once a rollout finished,
+ReplicaSetUpdated while one runs, ProgressDeadlineExceeded when a rollout outlives
+progressDeadlineSeconds); a pod going unready after a finished rollout changes Available only.
+ReplicaSets named <deployment>-<pod-template-hash>, owned by the Deployment, old ones scaled to 0.
 
 Test control lives under /_double/ (no auth): request log, fault injection, state changes.
   GET  /_double/requests            every API request (method, path, query, headers, body)
@@ -18,8 +43,22 @@ Test control lives under /_double/ (no auth): request log, fault injection, stat
   POST /_double/configmap-conflicts {"count": N}  next N ConfigMap writes get 409 Conflict (as if
                                     another writer got in first: the stored resourceVersion moves)
   POST /_double/forbid              {"verb","resource"}  (resource like "deployments", "pods/log")
+  POST /_double/unforbid            {"verb","resource"}  allowed again
   POST /_double/deployment          {"namespace","name","spec":{..},"status":{..},"metadata":{..},
-                                     "rollout_seconds": s}  merged into the object as is
+                                     "rollout_seconds": s, "new_pods_ready": bool}  merged into the
+                                    object as is; new_pods_ready false: pods of later rollouts never
+                                    pass their readiness probe (the rollout then stalls until
+                                    progressDeadlineSeconds and fails with ProgressDeadlineExceeded)
+  POST /_double/deployments         {"namespace","name","node","sidecar": bool, "labels": {..}}
+                                    adds another Frigate release (Deployment, ReplicaSet, pod);
+                                    "labels" replaces the chart's pod labels and selector
+  POST /_double/container           {"namespace","name" (deployment),"container" (default
+                                     "frigate"), "ready": bool, "restart": true,
+                                     "started_seconds_ago": s, "crashloop": true,
+                                     "update_deployment": bool (default true; false leaves the
+                                     Deployment's status stale)}  the kubelet's doing on the current
+                                    pod: a failing readiness probe, a container restart, a
+                                    container in CrashLoopBackOff
   POST /_double/settings            {"require_resource_version": bool}
 """
 
@@ -159,6 +198,8 @@ APPS_V1 = {
              categories=["all"]),
         resource("deployments/scale", "Scale", True, ["get", "patch", "update"]),
         resource("deployments/status", "Deployment", True, ["get", "patch", "update"]),
+        dict(resource("replicasets", "ReplicaSet", True, ALL_VERBS, ["rs"], "replicaset"),
+             categories=["all"]),
     ],
 }
 
@@ -181,8 +222,82 @@ FRIGATE_START_LINES = [
 # The cluster state
 
 
+# The official chart's values at frigate-7.8.0 (charts/frigate/Chart.yaml, values.yaml).
+CHART_NAME = "frigate"
+CHART_VERSION = "7.8.0"
+CHART_APP_VERSION = "0.14.1"
+FRIGATE_IMAGE = "ghcr.io/blakeblackshear/frigate:" + CHART_APP_VERSION
+
+
+def chart_pod_labels(release):
+    """The pod template's labels and the selector (deployment.yaml: name + instance)."""
+    return {"app.kubernetes.io/name": CHART_NAME, "app.kubernetes.io/instance": release}
+
+
+def chart_labels(release):
+    """_helpers.tpl "frigate.labels": the Deployment's own labels."""
+    return {"app.kubernetes.io/name": CHART_NAME,
+            "helm.sh/chart": "%s-%s" % (CHART_NAME, CHART_VERSION),
+            "app.kubernetes.io/instance": release,
+            "app.kubernetes.io/version": CHART_APP_VERSION,
+            "app.kubernetes.io/managed-by": "Helm"}
+
+
+def http_probe(initial_delay):
+    """values.yaml probes.liveness / probes.readiness, with the API server's defaults filled in
+    (periodSeconds 10, successThreshold 1) as a GET returns them."""
+    return {"httpGet": {"path": "/", "port": "http", "scheme": "HTTP"},
+            "initialDelaySeconds": initial_delay, "timeoutSeconds": 10, "periodSeconds": 10,
+            "successThreshold": 1, "failureThreshold": 5}
+
+
+def frigate_container():
+    """deployment.yaml's one container: named .Chart.Name, the ports, the probes."""
+    ports = [("http", 5000, "TCP"), ("http-auth", 8971, "TCP"), ("rtmp", 1935, "TCP"),
+             ("rtsp", 8554, "TCP"), ("webrtc-udp", 8555, "UDP"), ("webrtc-tcp", 8555, "TCP"),
+             ("go2rtc-admin", 1984, "TCP")]
+    return {
+        "name": CHART_NAME, "image": FRIGATE_IMAGE, "imagePullPolicy": "IfNotPresent",
+        "ports": [{"name": n, "containerPort": p, "protocol": proto} for n, p, proto in ports],
+        "livenessProbe": http_probe(30), "readinessProbe": http_probe(30),
+        "volumeMounts": [{"name": "configmap", "mountPath": "/config/config.yml",
+                          "subPath": "config.yml"},
+                         {"name": "config", "mountPath": "/config"},
+                         {"name": "data", "mountPath": "/data"},
+                         {"name": "media", "mountPath": "/media"},
+                         {"name": "dshm", "mountPath": "/dev/shm"}],
+        "resources": {}, "securityContext": {},
+        "terminationMessagePath": "/dev/termination-log", "terminationMessagePolicy": "File",
+    }
+
+
+def codeserver_container():
+    """The k8s-at-home common library's code-server addon (k8s-at-home/library-charts,
+    charts/stable/common: templates/addons/code-server/_container.tpl and the addons.codeserver
+    defaults of values.yaml): container "codeserver", image codercom/code-server:3.9.2, args
+    --auth none, then --port 12321 and the working dir (the first volume mount's path), port
+    12321 named codeserver, runAsUser 0."""
+    return {
+        "name": "codeserver", "image": "codercom/code-server:3.9.2",
+        "imagePullPolicy": "IfNotPresent",
+        "args": ["--auth", "none", "--port", "12321", "/config"],
+        "ports": [{"name": "codeserver", "containerPort": 12321, "protocol": "TCP"}],
+        "volumeMounts": [{"name": "config", "mountPath": "/config"}],
+        "securityContext": {"runAsUser": 0}, "resources": {},
+        "terminationMessagePath": "/dev/termination-log", "terminationMessagePolicy": "File",
+    }
+
+
+def omit_zero(status, *fields):
+    """The API's omitempty on int32 status fields: a 0 is not sent at all."""
+    for f in fields:
+        if not status.get(f):
+            status.pop(f, None)
+    return status
+
+
 class Cluster:
-    def __init__(self, namespace, deployment, node, rollout_seconds):
+    def __init__(self, namespace, deployment, node, rollout_seconds, sidecar=True):
         self.lock = threading.RLock()
         self.log_cond = threading.Condition(self.lock)
         self.rv = 1000
@@ -193,10 +308,12 @@ class Cluster:
         self.forbidden = set()  # {(verb, resource)}
         self.require_resource_version = True
         self.rollout_seconds = rollout_seconds
+        self.sidecar = sidecar
         self.nodes = {}
         self.pods = {}          # (ns, name) -> pod object
         self.pod_logs = {}      # (ns, name) -> [(ts, line)]
-        self.deployments = {}   # (ns, name) -> {"obj", "rollout"}
+        self.deployments = {}   # (ns, name) -> {"obj", "rollout", "hash", "pod", "node", ...}
+        self.replicasets = {}   # (ns, name) -> ReplicaSet object
         self.configmaps = {}    # (ns, name) -> object
         self.template_counter = 0
         self.pod_node = node
@@ -239,43 +356,109 @@ class Cluster:
         self.template_counter += 1
         return hashlib.sha1(str(self.template_counter).encode()).hexdigest()[:10]
 
-    def add_deployment(self, ns, name, created):
-        labels = {"app": name}
+    def add_deployment(self, ns, name, created, node=None, sidecar=None, pod_labels=None):
+        """A release of the official chart named `name` (fullname == release name)."""
+        sidecar = self.sidecar if sidecar is None else sidecar
+        labels = dict(pod_labels) if pod_labels else chart_pod_labels(name)
+        containers = [frigate_container()] + ([codeserver_container()] if sidecar else [])
+        checksum = hashlib.sha256(("configmap of " + name).encode()).hexdigest()
         obj = {
             "kind": "Deployment", "apiVersion": "apps/v1",
             "metadata": {"name": name, "namespace": ns, "uid": str(uuid.uuid4()),
                          "resourceVersion": self.next_rv(), "generation": 1,
                          "creationTimestamp": rfc3339(created),
-                         "labels": dict(labels),
-                         "annotations": {"deployment.kubernetes.io/revision": "1"}},
+                         "labels": chart_labels(name) if not pod_labels else dict(labels),
+                         "annotations": {"deployment.kubernetes.io/revision": "1",
+                                         "meta.helm.sh/release-name": name,
+                                         "meta.helm.sh/release-namespace": ns}},
             "spec": {
                 "replicas": 1,
                 "selector": {"matchLabels": dict(labels)},
                 "strategy": {"type": "Recreate"},
-                "revisionHistoryLimit": 10,
+                "revisionHistoryLimit": 3,
                 "progressDeadlineSeconds": 600,
                 "template": {
-                    "metadata": {"labels": dict(labels)},
-                    "spec": {"containers": [{
-                        "name": name, "image": "ghcr.io/blakeblackshear/frigate:0.14.1",
-                        "ports": [{"containerPort": 5000, "name": "http", "protocol": "TCP"}],
-                        "resources": {}, "imagePullPolicy": "IfNotPresent"}],
-                        "restartPolicy": "Always", "dnsPolicy": "ClusterFirst"},
+                    "metadata": {"labels": dict(labels),
+                                 "annotations": {"checksum/configmap": checksum}},
+                    "spec": {"containers": containers,
+                             "volumes": [{"name": "configmap", "configMap": {"name": name}},
+                                         {"name": "config", "emptyDir": {}},
+                                         {"name": "data", "emptyDir": {}},
+                                         {"name": "media", "emptyDir": {}},
+                                         {"name": "dshm", "emptyDir": {"medium": "Memory",
+                                                                       "sizeLimit": "1Gi"}}],
+                             "restartPolicy": "Always", "dnsPolicy": "ClusterFirst",
+                             "terminationGracePeriodSeconds": 30, "schedulerName": "default-scheduler"},
                 },
             },
             "status": {},
         }
-        dep = {"obj": obj, "rollout": None, "hash": self.template_hash(), "pending": False}
+        dep = {"obj": obj, "rollout": None, "hash": self.template_hash(), "pending": False,
+               "node": node or self.pod_node, "new_pods_ready": True}
         self.deployments[(ns, name)] = dep
+        self.make_replicaset(dep, created + 0.5, 1)
         self.make_pod(dep, created + 1, ready=True)
         self.set_steady_status(dep, created + 30)
+        return dep
+
+    def make_replicaset(self, dep, when, replicas):
+        meta = dep["obj"]["metadata"]
+        spec = dep["obj"]["spec"]
+        ns, name = meta["namespace"], meta["name"]
+        rs_name = "%s-%s" % (name, dep["hash"])
+        template = copy.deepcopy(spec["template"])
+        template["metadata"].setdefault("labels", {})["pod-template-hash"] = dep["hash"]
+        selector = copy.deepcopy(spec["selector"])
+        selector.setdefault("matchLabels", {})["pod-template-hash"] = dep["hash"]
+        rs = {
+            "kind": "ReplicaSet", "apiVersion": "apps/v1",
+            "metadata": {
+                "name": rs_name, "namespace": ns, "uid": str(uuid.uuid4()),
+                "resourceVersion": self.next_rv(), "generation": 1,
+                "creationTimestamp": rfc3339(when),
+                "labels": dict(template["metadata"]["labels"]),
+                "annotations": {
+                    "deployment.kubernetes.io/desired-replicas": str(spec.get("replicas", 1)),
+                    "deployment.kubernetes.io/max-replicas": str(spec.get("replicas", 1)),
+                    "deployment.kubernetes.io/revision":
+                        meta.get("annotations", {}).get("deployment.kubernetes.io/revision", "1")},
+                "ownerReferences": [{"apiVersion": "apps/v1", "kind": "Deployment", "name": name,
+                                     "uid": meta["uid"], "controller": True,
+                                     "blockOwnerDeletion": True}],
+            },
+            "spec": {"replicas": replicas, "selector": selector, "template": template},
+            "status": {},
+        }
+        self.replicasets[(ns, rs_name)] = rs
+        self.set_rs_status(rs, replicas, 0)
+        dep["rs"] = rs_name
+        # revisionHistoryLimit: the oldest scaled-down ReplicaSets go.
+        old = sorted((r for (rns, _), r in self.replicasets.items()
+                      if rns == ns and r["metadata"]["ownerReferences"][0]["uid"] == meta["uid"]
+                      and r["metadata"]["name"] != rs_name),
+                     key=lambda r: int(r["metadata"]["resourceVersion"]))
+        limit = spec.get("revisionHistoryLimit", 10)
+        for r in old[:max(0, len(old) - limit)]:
+            self.replicasets.pop((ns, r["metadata"]["name"]), None)
+        return rs
+
+    def set_rs_status(self, rs, replicas, ready):
+        rs["spec"]["replicas"] = rs["spec"]["replicas"] if replicas is None else replicas
+        rs["status"] = omit_zero({
+            "replicas": replicas if replicas is not None else rs["spec"]["replicas"],
+            "fullyLabeledReplicas": replicas, "readyReplicas": ready, "availableReplicas": ready,
+            "observedGeneration": rs["metadata"]["generation"]},
+            "replicas", "fullyLabeledReplicas", "readyReplicas", "availableReplicas")
+        rs["status"].setdefault("replicas", 0)  # RS status.replicas is not omitempty
+        rs["metadata"]["resourceVersion"] = self.next_rv()
 
     def make_pod(self, dep, start, ready):
         meta = dep["obj"]["metadata"]
         ns, name = meta["namespace"], meta["name"]
         spec = dep["obj"]["spec"]
         pod_name = "%s-%s-%s" % (name, dep["hash"], rand_suffix())
-        container = spec["template"]["spec"]["containers"][0]["name"]
+        rs = self.replicasets.get((ns, dep.get("rs", "")))
+        containers = copy.deepcopy(spec["template"]["spec"]["containers"])
         pod = {
             "kind": "Pod", "apiVersion": "v1",
             "metadata": {
@@ -286,22 +469,28 @@ class Cluster:
                                **{"pod-template-hash": dep["hash"]}),
                 "annotations": dict(spec["template"]["metadata"].get("annotations", {})),
                 "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet",
-                                     "name": "%s-%s" % (name, dep["hash"]), "uid": str(uuid.uuid4()),
+                                     "name": "%s-%s" % (name, dep["hash"]),
+                                     "uid": rs["metadata"]["uid"] if rs else str(uuid.uuid4()),
                                      "controller": True, "blockOwnerDeletion": True}],
             },
-            "spec": {"nodeName": self.pod_node, "containers": copy.deepcopy(spec["template"]["spec"]["containers"]),
-                     "restartPolicy": "Always", "serviceAccountName": "default"},
+            "spec": dict(copy.deepcopy(spec["template"]["spec"]), nodeName=dep["node"],
+                         containers=containers, serviceAccountName="default"),
             "status": {
-                "phase": "Running", "hostIP": "192.168.1.10", "podIP": "10.244.0.%d" % random.randint(2, 250),
+                "phase": "Running", "hostIP": "192.168.1.10",
+                "podIP": "10.244.0.%d" % random.randint(2, 250),
                 "startTime": rfc3339(start), "qosClass": "BestEffort",
                 "conditions": [],
-                "containerStatuses": [{
-                    "name": container, "ready": ready, "started": True, "restartCount": 0,
-                    "image": spec["template"]["spec"]["containers"][0]["image"],
-                    "imageID": "ghcr.io/blakeblackshear/frigate@sha256:" + "ab" * 32,
+                # The kubelet sorts container statuses by name (kubelet_pods.go,
+                # SortedContainerStatuses): a "codeserver" sidecar comes before "frigate".
+                "containerStatuses": sorted(({
+                    "name": c["name"], "ready": ready, "started": True, "restartCount": 0,
+                    "image": c["image"],
+                    "imageID": c["image"].split(":")[0] + "@sha256:" +
+                    hashlib.sha256(c["image"].encode()).hexdigest(),
                     "containerID": "containerd://" + uuid.uuid4().hex + uuid.uuid4().hex,
                     "state": {"running": {"startedAt": rfc3339(start + 2)}},
-                }],
+                    "lastState": {},
+                } for c in containers), key=lambda cs: cs["name"]),
             },
         }
         self.set_pod_ready(pod, ready, start + 2)
@@ -312,35 +501,147 @@ class Cluster:
         self.log_cond.notify_all()
         return pod
 
-    def set_pod_ready(self, pod, ready, when):
-        flag = "True" if ready else "False"
-        pod["status"]["conditions"] = [
-            {"type": "Initialized", "status": "True", "lastTransitionTime": rfc3339(when - 2)},
-            {"type": "Ready", "status": flag, "lastTransitionTime": rfc3339(when)},
-            {"type": "ContainersReady", "status": flag, "lastTransitionTime": rfc3339(when)},
-            {"type": "PodScheduled", "status": "True", "lastTransitionTime": rfc3339(when - 2)},
-        ]
+    def set_pod_ready(self, pod, ready, when, containers=None):
+        """Readiness as the kubelet reports it: the named containers' ready flags (all when
+        containers is None), then the pod's Ready/ContainersReady from all of them."""
         for cs in pod["status"]["containerStatuses"]:
-            cs["ready"] = ready
+            if containers is None or cs["name"] in containers:
+                cs["ready"] = ready
+        unready = [cs["name"] for cs in pod["status"]["containerStatuses"] if not cs["ready"]]
+        flag = "False" if unready else "True"
+        old = {c["type"]: c for c in pod["status"].get("conditions", [])}
+
+        def cond(kind, status, reason=None, message=None, since=when):
+            prev = old.get(kind)
+            c = {"type": kind, "status": status,
+                 "lastProbeTime": None,
+                 "lastTransitionTime": prev["lastTransitionTime"]
+                 if prev and prev["status"] == status else rfc3339(since)}
+            if reason:
+                c["reason"], c["message"] = reason, message
+            return c
+        why = ("ContainersNotReady", "containers with unready status: [%s]" % " ".join(unready)) \
+            if unready else (None, None)
+        pod["status"]["conditions"] = [
+            cond("PodReadyToStartContainers", "True", since=when - 2),
+            cond("Initialized", "True", since=when - 2),
+            cond("Ready", flag, *why),
+            cond("ContainersReady", flag, *why),
+            cond("PodScheduled", "True", since=when - 2),
+        ]
         pod["metadata"]["resourceVersion"] = self.next_rv()
 
+    def pod_available(self, pod):
+        ready = [c for c in pod["status"]["conditions"] if c["type"] == "Ready"]
+        return bool(ready) and ready[0]["status"] == "True" and \
+            not pod["metadata"].get("deletionTimestamp")
+
     def set_steady_status(self, dep, when):
+        """A finished rollout: Progressing=NewReplicaSetAvailable; the counts from the pod."""
         obj = dep["obj"]
+        obj["status"] = {"observedGeneration": obj["metadata"]["generation"], "conditions": [
+            {"type": "Available", "status": "True", "reason": "MinimumReplicasAvailable",
+             "message": "Deployment has minimum availability.",
+             "lastUpdateTime": rfc3339(when), "lastTransitionTime": rfc3339(when)},
+            {"type": "Progressing", "status": "True", "reason": "NewReplicaSetAvailable",
+             "message": 'ReplicaSet "%s-%s" has successfully progressed.'
+                        % (obj["metadata"]["name"], dep["hash"]),
+             "lastUpdateTime": rfc3339(when), "lastTransitionTime": rfc3339(when)},
+        ]}
+        self.refresh_counts(dep, when)
+
+    def refresh_counts(self, dep, when):
+        """What the deployment controller recomputes on every pod change: the replica counts
+        and the Available condition. Progressing moves only with a rollout (a pod that turns
+        unready after a finished rollout leaves it at NewReplicaSetAvailable)."""
+        obj = dep["obj"]
+        ns, name = obj["metadata"]["namespace"], obj["metadata"]["name"]
         replicas = obj["spec"].get("replicas", 1)
-        obj["status"] = {
-            "observedGeneration": obj["metadata"]["generation"],
-            "replicas": replicas, "updatedReplicas": replicas, "readyReplicas": replicas,
-            "availableReplicas": replicas,
-            "conditions": [
-                {"type": "Available", "status": "True", "reason": "MinimumReplicasAvailable",
-                 "message": "Deployment has minimum availability.",
-                 "lastUpdateTime": rfc3339(when), "lastTransitionTime": rfc3339(when)},
-                {"type": "Progressing", "status": "True", "reason": "NewReplicaSetAvailable",
-                 "message": 'ReplicaSet "%s-%s" has successfully progressed.'
-                            % (obj["metadata"]["name"], dep["hash"]),
-                 "lastUpdateTime": rfc3339(when), "lastTransitionTime": rfc3339(when)},
-            ],
-        }
+        mine = [p for (pns, _), p in self.pods.items()
+                if pns == ns and p["metadata"]["ownerReferences"][0]["name"].startswith(name + "-")
+                and p["metadata"]["labels"].get("pod-template-hash") in self.owned_hashes(dep)
+                and not p["metadata"].get("deletionTimestamp")]
+        updated = [p for p in mine if p["metadata"]["labels"].get("pod-template-hash") == dep["hash"]]
+        available = [p for p in mine if self.pod_available(p)]
+        status = obj["status"]
+        for f in ("replicas", "updatedReplicas", "readyReplicas", "availableReplicas",
+                  "unavailableReplicas"):
+            status.pop(f, None)
+        status.update({"replicas": len(mine), "updatedReplicas": len(updated),
+                       "readyReplicas": len(available), "availableReplicas": len(available),
+                       "unavailableReplicas": max(0, replicas - len(available))})
+        omit_zero(status, "replicas", "updatedReplicas", "readyReplicas", "availableReplicas",
+                  "unavailableReplicas")
+        # Keep the key order of a real object: counts first, then conditions.
+        conditions = status.pop("conditions", [])
+        want = "True" if len(available) >= replicas else "False"
+        for c in conditions:
+            if c["type"] == "Available" and c["status"] != want:
+                c.update({"status": want,
+                          "reason": "MinimumReplicasAvailable" if want == "True"
+                          else "MinimumReplicasUnavailable",
+                          "message": "Deployment has minimum availability." if want == "True"
+                          else "Deployment does not have minimum availability.",
+                          "lastUpdateTime": rfc3339(when), "lastTransitionTime": rfc3339(when)})
+        status["conditions"] = conditions
+        rs = self.replicasets.get((ns, dep.get("rs", "")))
+        if rs is not None:
+            self.set_rs_status(rs, len(updated), len([p for p in updated
+                                                      if self.pod_available(p)]))
+        obj["metadata"]["resourceVersion"] = self.next_rv()
+
+    def owned_hashes(self, dep):
+        uid = dep["obj"]["metadata"]["uid"]
+        return {r["metadata"]["labels"].get("pod-template-hash")
+                for r in self.replicasets.values()
+                if r["metadata"]["ownerReferences"][0]["uid"] == uid}
+
+    def set_progressing(self, dep, status, reason, message, now):
+        obj = dep["obj"]
+        conds = [c for c in obj["status"].get("conditions", []) if c["type"] != "Progressing"]
+        conds.append({"type": "Progressing", "status": status, "reason": reason,
+                      "message": message, "lastUpdateTime": rfc3339(now),
+                      "lastTransitionTime": rfc3339(now)})
+        obj["status"]["conditions"] = conds
+
+    # -- the kubelet's doing on a running pod ----------------------------------------------
+
+    def container_event(self, dep, body, now):
+        """Readiness probe result, container restart or CrashLoopBackOff on the current pod."""
+        ns = dep["obj"]["metadata"]["namespace"]
+        pod = self.pods.get((ns, dep.get("pod")))
+        if pod is None:
+            return None, "no current pod"
+        name = body.get("container", CHART_NAME)
+        cs = next((c for c in pod["status"]["containerStatuses"] if c["name"] == name), None)
+        if cs is None:
+            return None, "pod %s has no container %s" % (pod["metadata"]["name"], name)
+        if body.get("restart") or body.get("crashloop"):
+            started = cs["state"].get("running", {}).get("startedAt", rfc3339(now - 60))
+            cs["restartCount"] += max(1, int(body.get("restarts", 1)))
+            cs["lastState"] = {"terminated": {
+                "exitCode": 1, "reason": "Error", "startedAt": started,
+                "finishedAt": rfc3339(now - body.get("started_seconds_ago", 0)),
+                "containerID": cs["containerID"]}}
+            cs["containerID"] = "containerd://" + uuid.uuid4().hex + uuid.uuid4().hex
+        if body.get("crashloop"):
+            cs["state"] = {"waiting": {
+                "reason": "CrashLoopBackOff",
+                "message": "back-off 5m0s restarting failed container=%s pod=%s_%s(%s)"
+                           % (name, pod["metadata"]["name"], ns, pod["metadata"]["uid"])}}
+            cs["started"] = False
+            self.set_pod_ready(pod, False, now, [name])
+        elif body.get("restart") or "started_seconds_ago" in body:
+            at = now - float(body.get("started_seconds_ago", 0))
+            cs["state"] = {"running": {"startedAt": rfc3339(at)}}
+            cs["started"] = True
+            # Not ready until the readiness probe passed again (initialDelaySeconds 30).
+            self.set_pod_ready(pod, bool(body.get("ready", now - at >= 30)), now, [name])
+        if "ready" in body and not body.get("crashloop"):
+            self.set_pod_ready(pod, bool(body["ready"]), now, [name])
+        if body.get("update_deployment", True):
+            self.refresh_counts(dep, now)
+        return pod, ""
 
     # -- the simulated rollout (resolved lazily against the wall clock) ---------------------
 
@@ -348,7 +649,7 @@ class Cluster:
         dep["hash"] = self.template_hash()
         dep["pending"] = False
         dep["rollout"] = {"start": now, "seconds": dep.get("rollout_seconds", self.rollout_seconds),
-                          "phase": "observing", "old": dep.get("pod")}
+                          "phase": "observing", "old": dep.get("pod"), "old_rs": dep.get("rs")}
 
     def tick(self, now=None):
         now = time.time() if now is None else now
@@ -363,39 +664,44 @@ class Cluster:
             total = ro["seconds"]
             observe_at, create_at = min(0.1, total / 10), total / 2
             if ro["phase"] == "observing" and elapsed >= observe_at:
+                # Recreate: the old ReplicaSet is scaled to 0 and its pod terminates.
                 ro["phase"] = "terminating"
                 old = self.pods.get((ns, ro["old"])) if ro["old"] else None
                 if old is not None:
                     old["metadata"]["deletionTimestamp"] = rfc3339(now + 30)
                     old["metadata"]["deletionGracePeriodSeconds"] = 30
                     self.set_pod_ready(old, False, now)
-                obj["status"].update({
-                    "observedGeneration": obj["metadata"]["generation"], "updatedReplicas": 0,
-                    "readyReplicas": 0, "availableReplicas": 0, "unavailableReplicas": replicas})
-                obj["status"]["conditions"] = [
-                    {"type": "Available", "status": "False", "reason": "MinimumReplicasUnavailable",
-                     "message": "Deployment does not have minimum availability.",
-                     "lastUpdateTime": rfc3339(now), "lastTransitionTime": rfc3339(now)},
-                    {"type": "Progressing", "status": "True", "reason": "ReplicaSetUpdated",
-                     "message": 'ReplicaSet "%s-%s" is progressing.' % (name, dep["hash"]),
-                     "lastUpdateTime": rfc3339(now), "lastTransitionTime": rfc3339(now)},
-                ]
-                obj["metadata"]["resourceVersion"] = self.next_rv()
+                old_rs = self.replicasets.get((ns, ro.get("old_rs") or ""))
+                if old_rs is not None:
+                    self.set_rs_status(old_rs, 0, 0)
+                obj["status"]["observedGeneration"] = obj["metadata"]["generation"]
+                self.set_progressing(dep, "True", "ReplicaSetUpdated",
+                                     'ReplicaSet "%s-%s" is progressing.' % (name, dep["hash"]), now)
+                self.refresh_counts(dep, now)
             if ro["phase"] == "terminating" and elapsed >= create_at:
                 ro["phase"] = "starting"
                 if ro["old"]:
                     self.pods.pop((ns, ro["old"]), None)
                     self.log_cond.notify_all()  # ends follows of the old pod
+                self.make_replicaset(dep, now, replicas)
                 self.make_pod(dep, now, ready=False)
-                obj["status"].update({"replicas": replicas, "updatedReplicas": replicas})
-                obj["metadata"]["resourceVersion"] = self.next_rv()
+                self.set_progressing(dep, "True", "ReplicaSetUpdated",
+                                     'ReplicaSet "%s-%s" is progressing.' % (name, dep["hash"]), now)
+                self.refresh_counts(dep, now)
             if ro["phase"] == "starting" and elapsed >= total:
                 pod = self.pods.get((ns, dep["pod"]))
-                if pod is not None:
-                    self.set_pod_ready(pod, True, now)
-                dep["rollout"] = None
-                self.set_steady_status(dep, now)
-                obj["metadata"]["resourceVersion"] = self.next_rv()
+                if dep.get("new_pods_ready", True):
+                    if pod is not None:
+                        self.set_pod_ready(pod, True, now)
+                    dep["rollout"] = None
+                    self.set_steady_status(dep, now)
+                elif elapsed >= obj["spec"].get("progressDeadlineSeconds", 600):
+                    # The readiness probe never passed: the controller gives up on the rollout.
+                    dep["rollout"] = None
+                    self.set_progressing(dep, "False", "ProgressDeadlineExceeded",
+                                         'ReplicaSet "%s-%s" has timed out progressing.'
+                                         % (name, dep["hash"]), now)
+                    self.refresh_counts(dep, now)
 
     # -- reads -----------------------------------------------------------------------------
 
@@ -412,6 +718,7 @@ class Cluster:
             "nodes": self.nodes,
             "deployments": {"%s/%s" % k: v["obj"] for k, v in self.deployments.items()},
             "rollouts": {"%s/%s" % k: v["rollout"] for k, v in self.deployments.items()},
+            "replicasets": {"%s/%s" % k: v for k, v in self.replicasets.items()},
             "pods": {"%s/%s" % k: v for k, v in self.pods.items()},
             "configmaps": {"%s/%s" % k: v for k, v in self.configmaps.items()},
             "pod_logs": {"%s/%s" % k: [line for _, line in v] for k, v in self.pod_logs.items()},
@@ -421,23 +728,49 @@ class Cluster:
 
 
 # ---------------------------------------------------------------------------------------------
-# Label selectors (equality-based, as kubectl and our client send them)
+# Label selectors: the API server's syntax (k8s.io/apimachinery/pkg/labels), equality-based
+# (a=b, a==b, a!=b) and set-based (a in (x,y), a notin (x,y), a, !a), terms joined by commas.
+
+SELECTOR_TERM = re.compile(
+    r"\s*(?:(?P<not>!)\s*(?P<nkey>[A-Za-z0-9./_-]+)"
+    r"|(?P<skey>[A-Za-z0-9./_-]+)\s+(?P<op>in|notin)\s*\((?P<values>[^)]*)\)"
+    r"|(?P<ekey>[A-Za-z0-9./_-]+)\s*(?P<eop>==|!=|=)\s*(?P<value>[A-Za-z0-9._-]*)"
+    r"|(?P<key>[A-Za-z0-9./_-]+))\s*(?:,|$)")
+
+
+def parse_selector(selector):
+    """[(kind, key, values)] or raises ApiError 400 like the API server for a bad selector."""
+    terms, pos = [], 0
+    text = selector.strip()
+    while pos < len(text):
+        m = SELECTOR_TERM.match(text, pos)
+        if not m or m.end() == pos:
+            raise ApiError(400, "BadRequest", 'unable to parse requirement: found \'%s\', '
+                           "expected: identifier" % text[pos:pos + 1])
+        if m.group("nkey"):
+            terms.append(("!", m.group("nkey"), None))
+        elif m.group("skey"):
+            values = {v.strip() for v in m.group("values").split(",") if v.strip()}
+            terms.append((m.group("op"), m.group("skey"), values))
+        elif m.group("ekey"):
+            op = "!=" if m.group("eop") == "!=" else "="
+            terms.append((op, m.group("ekey"), {m.group("value")}))
+        else:
+            terms.append(("exists", m.group("key"), None))
+        pos = m.end()
+    return terms
 
 
 def selector_matches(selector, labels):
-    for term in [t.strip() for t in selector.split(",") if t.strip()]:
-        if "!=" in term:
-            k, v = term.split("!=", 1)
-            if labels.get(k.strip()) == v.strip():
-                return False
-        elif "==" in term or "=" in term:
-            k, v = re.split("==?", term, maxsplit=1)
-            if labels.get(k.strip()) != v.strip():
-                return False
-        elif term.startswith("!"):
-            if term[1:] in labels:
-                return False
-        elif term not in labels:
+    for kind, key, values in parse_selector(selector or ""):
+        have = key in labels
+        if kind == "!" and have:
+            return False
+        if kind == "exists" and not have:
+            return False
+        if kind in ("=", "in") and (not have or labels[key] not in values):
+            return False
+        if kind in ("!=", "notin") and have and labels[key] in values:
             return False
     return True
 
@@ -620,6 +953,9 @@ class Handler(BaseHTTPRequestHandler):
             if path == "/_double/forbid":
                 cluster.forbidden.add((body["verb"], body["resource"]))
                 return self.send_json(200, {"ok": True})
+            if path == "/_double/unforbid":
+                cluster.forbidden.discard((body["verb"], body["resource"]))
+                return self.send_json(200, {"ok": True})
             if path == "/_double/settings":
                 if "require_resource_version" in body:
                     cluster.require_resource_version = bool(body["require_resource_version"])
@@ -635,8 +971,32 @@ class Handler(BaseHTTPRequestHandler):
                         dep["obj"][part] = merge_patch(dep["obj"][part], body[part])
                 if "rollout_seconds" in body:
                     dep["rollout_seconds"] = float(body["rollout_seconds"])
+                if "new_pods_ready" in body:
+                    dep["new_pods_ready"] = bool(body["new_pods_ready"])
                 dep["obj"]["metadata"]["resourceVersion"] = cluster.next_rv()
                 return self.send_json(200, dep["obj"])
+            if path == "/_double/deployments":
+                key = (body.get("namespace", self.server.namespace), body.get("name", ""))
+                if not key[1] or key in cluster.deployments:
+                    return self.send_json(409, {"error": "deployment %s/%s exists or has no name"
+                                                % key})
+                node = body.get("node") or cluster.pod_node
+                if node not in cluster.nodes:
+                    cluster.add_node(node, time.time())
+                dep = cluster.add_deployment(key[0], key[1], time.time() - 3600, node=node,
+                                             sidecar=body.get("sidecar"),
+                                             pod_labels=body.get("labels"))
+                return self.send_json(200, dep["obj"])
+            if path == "/_double/container":
+                key = (body.get("namespace", self.server.namespace),
+                       body.get("name", self.server.deployment))
+                dep = cluster.deployments.get(key)
+                if dep is None:
+                    return self.send_json(404, {"error": "no deployment %s/%s" % key})
+                pod, error = cluster.container_event(dep, body, time.time())
+                if pod is None:
+                    return self.send_json(404, {"error": error})
+                return self.send_json(200, pod)
         return self.send_json(404, {"error": "unknown control path " + path})
 
 
@@ -791,6 +1151,11 @@ def get_pod_log(h, q, raw, ns, name):
         if container and container not in containers:
             raise ApiError(400, "BadRequest", "container %s is not valid for pod %s"
                            % (container, name))
+        if not container and len(containers) > 1:
+            # The API server's rule (pkg/registry/core/pod/strategy.go, LogLocation): with more
+            # than one container the caller must name one; kubectl picks one client-side.
+            raise ApiError(400, "BadRequest", "a container name must be specified for pod %s, "
+                           "choose one of: [%s]" % (name, " ".join(containers)))
         lines = list(cluster.pod_logs.get((ns, name), []))
     if since is not None:
         cutoff = time.time() - since
@@ -846,8 +1211,10 @@ def get_pod_log(h, q, raw, ns, name):
 @route("GET", "/apis/apps/v1/namespaces/(?P<ns>[^/]+)/deployments")
 def list_deployments(h, q, raw, ns):
     h.authorize("list", "deployments", ns, group="apps")
+    selector = q.get("labelSelector", [""])[0]
     with h.cluster.lock:
-        items = [d["obj"] for (dns, _), d in h.cluster.deployments.items() if dns == ns]
+        items = [d["obj"] for (dns, _), d in h.cluster.deployments.items() if dns == ns and
+                 selector_matches(selector, d["obj"]["metadata"].get("labels", {}))]
         h.send_json(200, {"kind": "DeploymentList", "apiVersion": "apps/v1",
                           "metadata": {"resourceVersion": str(h.cluster.rv)}, "items": items})
 
@@ -913,7 +1280,34 @@ def patch_deployment(h, q, raw, ns, name):
         h.send_json(200, obj)
 
 
+# -- replicasets ----------------------------------------------------------------------------
+
+
+@route("GET", "/apis/apps/v1/namespaces/(?P<ns>[^/]+)/replicasets")
+def list_replicasets(h, q, raw, ns):
+    h.authorize("list", "replicasets", ns, group="apps")
+    selector = q.get("labelSelector", [""])[0]
+    with h.cluster.lock:
+        items = [r for (rns, _), r in h.cluster.replicasets.items() if rns == ns and
+                 selector_matches(selector, r["metadata"].get("labels", {}))]
+        h.send_json(200, {"kind": "ReplicaSetList", "apiVersion": "apps/v1",
+                          "metadata": {"resourceVersion": str(h.cluster.rv)}, "items": items})
+
+
+@route("GET", "/apis/apps/v1/namespaces/(?P<ns>[^/]+)/replicasets/(?P<name>[^/]+)")
+def get_replicaset(h, q, raw, ns, name):
+    h.authorize("get", "replicasets", ns, name, "apps")
+    with h.cluster.lock:
+        rs = h.cluster.replicasets.get((ns, name))
+        if rs is None:
+            raise not_found("replicasets", name, "apps")
+        h.send_json(200, rs)
+
+
 # -- configmaps -----------------------------------------------------------------------------
+
+
+CONFIGMAP_MAX_BYTES = 1024 * 1024
 
 
 def cm_check_injected_conflict(h, ns, name):
@@ -935,9 +1329,20 @@ def cm_store(h, ns, obj, created=None):
     meta["creationTimestamp"] = created["metadata"]["creationTimestamp"] if created \
         else rfc3339(time.time())
     obj["kind"], obj["apiVersion"] = "ConfigMap", "v1"
+    total = 0
     for key, value in (obj.get("data") or {}).items():
         if not isinstance(value, str):
             raise ApiError(400, "BadRequest", "ConfigMap.data[%s] must be a string" % key)
+        total += len(value.encode())
+    # kubernetes pkg/apis/core/validation/validation.go ValidateConfigMap (v1.30): the values of
+    # data and binaryData together may hold at most core.MaxSecretSize = 1 MiB; the error names
+    # the whole object (field path "").
+    if total > CONFIGMAP_MAX_BYTES:
+        message = "Too long: must have at most %d bytes" % CONFIGMAP_MAX_BYTES
+        raise ApiError(422, "Invalid", 'ConfigMap "%s" is invalid: []: %s' % (meta.get("name"), message),
+                       {"name": meta.get("name"), "kind": "ConfigMap",
+                        "causes": [{"reason": "FieldValueTooLong", "message": message,
+                                    "field": "[]"}]})
     cluster.configmaps[(ns, meta["name"])] = obj
     return obj
 
@@ -1078,6 +1483,9 @@ def main(argv=None):
     p.add_argument("--node", default="node-1", help="node the Frigate pod runs on (node-1)")
     p.add_argument("--rollout-seconds", type=float, default=3.0,
                    help="how long a simulated rollout takes (3)")
+    p.add_argument("--no-sidecar", action="store_true",
+                   help="Frigate pods have only the official chart's container (default: also a "
+                        "codeserver sidecar)")
     args = p.parse_args(argv)
     if bool(args.tls_cert) != bool(args.tls_key):
         p.error("--tls-cert and --tls-key go together")
@@ -1087,7 +1495,8 @@ def main(argv=None):
         ctx.load_cert_chain(args.tls_cert, args.tls_key)
     server = Server((args.host, args.port), ctx, token=args.token, namespace=args.namespace,
                     deployment=args.deployment,
-                    cluster=Cluster(args.namespace, args.deployment, args.node, args.rollout_seconds))
+                    cluster=Cluster(args.namespace, args.deployment, args.node, args.rollout_seconds,
+                                    sidecar=not args.no_sidecar))
     scheme = "https" if ctx else "http"
     print("kube-api-double listening on %s://%s:%d" % (scheme, args.host, server.server_address[1]),
           flush=True)

@@ -152,9 +152,19 @@ def test_unknown_path_is_404_status(double):
     assert_status(obj, 404, "NotFound", "the server could not find the requested resource")
 
 
+CHART_SELECTOR = "app.kubernetes.io/name=frigate,app.kubernetes.io/instance=frigate"
+
+
+def pods_by(double, selector, ns="nvr"):
+    status, pods, _ = double.get("/api/v1/namespaces/%s/pods?labelSelector=%s"
+                                 % (ns, urllib.parse.quote(selector)))
+    assert status == 200, pods
+    return pods["items"]
+
+
 def test_pod_list_by_selector_is_realistic(double):
     status, pods, _ = double.get("/api/v1/namespaces/nvr/pods?labelSelector=" +
-                                 urllib.parse.quote("app=frigate"))
+                                 urllib.parse.quote(CHART_SELECTOR))
     assert status == 200 and pods["kind"] == "PodList"
     assert len(pods["items"]) == 1
     pod = pods["items"][0]
@@ -167,12 +177,11 @@ def test_pod_list_by_selector_is_realistic(double):
     assert parse_time(started) >= parse_time(pod["status"]["startTime"])
     ready = [c for c in pod["status"]["conditions"] if c["type"] == "Ready"]
     assert ready[0]["status"] == "True"
-    _, none, _ = double.get("/api/v1/namespaces/nvr/pods?labelSelector=app%3Dother")
-    assert none["items"] == []
-    _, neq, _ = double.get("/api/v1/namespaces/nvr/pods?labelSelector=app%21%3Dfrigate")
-    assert neq["items"] == []
-    _, other_ns, _ = double.get("/api/v1/namespaces/default/pods?labelSelector=app%3Dfrigate")
-    assert other_ns["items"] == []
+    # The official chart's labels, not the old "app=frigate".
+    assert pods_by(double, "app=frigate") == []
+    assert pods_by(double, "app.kubernetes.io/name=other") == []
+    assert pods_by(double, "app.kubernetes.io/name!=frigate") == []
+    assert pods_by(double, CHART_SELECTOR, ns="default") == []
 
 
 def test_get_pod_and_missing_pod(double):
@@ -230,8 +239,7 @@ DEPLOYMENT = "/apis/apps/v1/namespaces/nvr/deployments/frigate"
 
 
 def frigate_pods(double):
-    _, pods, _ = double.get("/api/v1/namespaces/nvr/pods?labelSelector=app%3Dfrigate")
-    return pods["items"]
+    return pods_by(double, CHART_SELECTOR)
 
 
 def test_restart_patch_runs_a_recreate_rollout_and_replaces_the_pod(double):
@@ -251,8 +259,9 @@ def test_restart_patch_runs_a_recreate_rollout_and_replaces_the_pod(double):
         _, d, _ = double.get(DEPLOYMENT)
         return d if d["status"].get("observedGeneration") == gen else None
     dep = wait_for(terminating, what="observedGeneration")
-    if dep["status"]["updatedReplicas"] == 0:
-        assert dep["status"]["availableReplicas"] == 0
+    # Zero counts are omitted, as the API's omitempty does.
+    if dep["status"].get("updatedReplicas", 0) == 0:
+        assert "availableReplicas" not in dep["status"]
         pods = frigate_pods(double)
         assert pods and pods[0]["metadata"].get("deletionTimestamp")
 
@@ -268,7 +277,7 @@ def test_restart_patch_runs_a_recreate_rollout_and_replaces_the_pod(double):
     def complete():
         _, d, _ = double.get(DEPLOYMENT)
         s = d["status"]
-        return d if s["updatedReplicas"] == s["availableReplicas"] == 1 and \
+        return d if s.get("updatedReplicas") == s.get("availableReplicas") == 1 and \
             s["observedGeneration"] == gen and s.get("unavailableReplicas", 0) == 0 else None
     dep = wait_for(complete, what="rollout complete")
     assert [c for c in dep["status"]["conditions"] if c["type"] == "Progressing"][0]["reason"] == \
@@ -289,7 +298,7 @@ def test_rollout_passes_through_intermediate_counts(double):
     while time.time() < deadline:
         _, d, _ = double.get(DEPLOYMENT)
         s = d["status"]
-        seen.add((s["updatedReplicas"], s["availableReplicas"]))
+        seen.add((s.get("updatedReplicas", 0), s.get("availableReplicas", 0)))
         if (1, 1) in seen and len(seen) >= 3:
             break
         time.sleep(0.05)
@@ -495,8 +504,11 @@ def test_state_dump_has_every_object(double):
 # -- pod logs ---------------------------------------------------------------------------------
 
 
-def log_path(double, query=""):
+def log_path(double, query="", container="frigate"):
+    """The log path of the Frigate pod; the pod has a sidecar, so a container is named."""
     pod = frigate_pods(double)[0]["metadata"]["name"]
+    if container and "container=" not in query:
+        query = "?container=" + container + ("&" + query[1:] if query else "")
     return "/api/v1/namespaces/nvr/pods/%s/log%s" % (pod, query)
 
 
@@ -515,6 +527,7 @@ def test_log_plain_tail_timestamps_since_and_container(double):
     _, recent, _ = double.get(log_path(double, "?sinceSeconds=60"))
     assert recent.splitlines() == ["frigate.watchdog INFO    : fresh line"]
     assert double.get(log_path(double, "?container=frigate"))[0] == 200
+    assert double.get(log_path(double, "?container=codeserver"))[0] == 200
     status, obj, _ = double.get(log_path(double, "?container=nope"))
     assert status == 400 and obj["message"].startswith("container nope is not valid for pod")
     status, obj, _ = double.get(log_path(double, "?sinceSeconds=5&sinceTime=2024-01-01T00:00:00Z"))
@@ -588,3 +601,194 @@ def test_tls_with_bearer_token(tmp_path):
             plain.getresponse()
     finally:
         d.stop()
+
+
+# -- the official chart's shapes and the kubelet's behaviour ----------------------------------
+# blakeshome-charts charts/frigate at tag frigate-7.8.0: templates/_helpers.tpl (labels),
+# templates/deployment.yaml (selector, container, probes), values.yaml (probe numbers).
+
+
+def condition(obj, kind):
+    return next(c for c in obj["status"]["conditions"] if c["type"] == kind)
+
+
+def container_status(pod, name):
+    return next(c for c in pod["status"]["containerStatuses"] if c["name"] == name)
+
+
+def test_deployment_has_the_official_charts_labels_selector_and_probes(double):
+    _, dep, _ = double.get(DEPLOYMENT)
+    labels = dep["metadata"]["labels"]
+    assert labels["app.kubernetes.io/name"] == "frigate"
+    assert labels["app.kubernetes.io/instance"] == "frigate"
+    assert labels["helm.sh/chart"] == "frigate-7.8.0"
+    assert labels["app.kubernetes.io/managed-by"] == "Helm"
+    assert dep["spec"]["selector"] == {"matchLabels": {
+        "app.kubernetes.io/name": "frigate", "app.kubernetes.io/instance": "frigate"}}
+    assert dep["spec"]["strategy"] == {"type": "Recreate"}
+    assert dep["spec"]["revisionHistoryLimit"] == 3
+    template = dep["spec"]["template"]
+    assert template["metadata"]["labels"] == dep["spec"]["selector"]["matchLabels"]
+    frigate = template["spec"]["containers"][0]
+    assert frigate["name"] == "frigate"
+    for probe in ("readinessProbe", "livenessProbe"):
+        assert frigate[probe]["httpGet"] == {"path": "/", "port": "http", "scheme": "HTTP"}
+        assert (frigate[probe]["initialDelaySeconds"], frigate[probe]["failureThreshold"],
+                frigate[probe]["timeoutSeconds"]) == (30, 5, 10)
+    assert [c["name"] for c in template["spec"]["containers"]] == ["frigate", "codeserver"]
+
+
+def test_container_statuses_are_sorted_by_name_like_the_kubelet(double):
+    pod = frigate_pods(double)[0]
+    assert [c["name"] for c in pod["spec"]["containers"]] == ["frigate", "codeserver"]
+    assert [c["name"] for c in pod["status"]["containerStatuses"]] == ["codeserver", "frigate"]
+    assert all(c["ready"] and "running" in c["state"] for c in pod["status"]["containerStatuses"])
+    assert pod["metadata"]["labels"]["app.kubernetes.io/name"] == "frigate"
+    assert "pod-template-hash" in pod["metadata"]["labels"]
+
+
+def test_no_sidecar_option_leaves_only_the_charts_container():
+    d = DoubleProcess("--no-sidecar")
+    try:
+        pod = pods_by(d, CHART_SELECTOR)[0]
+        assert [c["name"] for c in pod["status"]["containerStatuses"]] == ["frigate"]
+        # One container: the log needs no container name.
+        status, _, _ = d.get("/api/v1/namespaces/nvr/pods/%s/log" % pod["metadata"]["name"])
+        assert status == 200
+    finally:
+        d.stop()
+
+
+def test_log_of_a_pod_with_a_sidecar_needs_a_container_name(double):
+    pod = frigate_pods(double)[0]["metadata"]["name"]
+    status, obj, _ = double.get("/api/v1/namespaces/nvr/pods/%s/log" % pod)
+    assert status == 400
+    assert_status(obj, 400, "BadRequest", "a container name must be specified for pod %s, "
+                  "choose one of: [frigate codeserver]" % pod)
+
+
+def test_set_based_selectors_match_like_the_api_server(double):
+    assert len(pods_by(double, "app.kubernetes.io/instance in (frigate,other)")) == 1
+    assert pods_by(double, "app.kubernetes.io/instance notin (frigate)") == []
+    assert len(pods_by(double, "app.kubernetes.io/name,!app")) == 1
+    assert pods_by(double, "!app.kubernetes.io/name") == []
+    assert len(pods_by(double, "app.kubernetes.io/name==frigate, pod-template-hash")) == 1
+    status, obj, _ = double.get("/api/v1/namespaces/nvr/pods?labelSelector=" +
+                                urllib.parse.quote("a in (b"))
+    assert status == 400 and obj["reason"] == "BadRequest"
+
+
+def test_failing_readiness_probe_makes_the_pod_and_deployment_unavailable(double):
+    double.control("container", {"ready": False})
+    pod = frigate_pods(double)[0]
+    assert container_status(pod, "frigate")["ready"] is False
+    assert container_status(pod, "codeserver")["ready"] is True
+    assert "running" in container_status(pod, "frigate")["state"]
+    ready = condition(pod, "Ready")
+    assert (ready["status"], ready["reason"]) == ("False", "ContainersNotReady")
+    assert ready["message"] == "containers with unready status: [frigate]"
+    _, dep, _ = double.get(DEPLOYMENT)
+    s = dep["status"]
+    assert s["observedGeneration"] == dep["metadata"]["generation"]
+    assert s["updatedReplicas"] == s["replicas"] == 1
+    assert "availableReplicas" not in s and "readyReplicas" not in s
+    assert s["unavailableReplicas"] == 1
+    assert condition(dep, "Available")["reason"] == "MinimumReplicasUnavailable"
+    # No rollout: the last one finished, and that is what Progressing still says.
+    assert condition(dep, "Progressing")["reason"] == "NewReplicaSetAvailable"
+    double.control("container", {"ready": True})
+    _, dep, _ = double.get(DEPLOYMENT)
+    assert dep["status"]["availableReplicas"] == 1
+    assert condition(dep, "Available")["status"] == "True"
+
+
+def test_kubelet_restart_of_the_frigate_container_leaves_the_sidecar_alone(double):
+    before = frigate_pods(double)[0]
+    double.control("container", {"restart": True, "started_seconds_ago": 60})
+    pod = frigate_pods(double)[0]
+    assert pod["metadata"]["name"] == before["metadata"]["name"]
+    frigate = container_status(pod, "frigate")
+    assert frigate["restartCount"] == 1
+    assert frigate["lastState"]["terminated"]["reason"] == "Error"
+    started = parse_time(frigate["state"]["running"]["startedAt"])
+    assert abs(time.time() - 60 - started) < 5
+    assert frigate["ready"] is True  # 60 s is past the probe's initialDelaySeconds 30
+    sidecar = container_status(pod, "codeserver")
+    assert sidecar["restartCount"] == 0
+    assert sidecar["state"] == container_status(before, "codeserver")["state"]
+
+
+def test_crashloop_backoff_waits_with_the_last_termination(double):
+    double.control("container", {"crashloop": True, "restarts": 5})
+    pod = frigate_pods(double)[0]
+    frigate = container_status(pod, "frigate")
+    assert frigate["state"]["waiting"]["reason"] == "CrashLoopBackOff"
+    assert frigate["state"]["waiting"]["message"].startswith(
+        "back-off 5m0s restarting failed container=frigate pod=")
+    assert frigate["restartCount"] == 5 and frigate["ready"] is False
+    assert frigate["started"] is False
+    assert frigate["lastState"]["terminated"]["exitCode"] == 1
+    _, dep, _ = double.get(DEPLOYMENT)
+    assert "availableReplicas" not in dep["status"]
+
+
+def test_a_stale_deployment_status_can_be_kept(double):
+    double.control("container", {"crashloop": True, "update_deployment": False})
+    _, dep, _ = double.get(DEPLOYMENT)
+    assert dep["status"]["availableReplicas"] == 1  # not yet updated by the controller
+    assert condition(frigate_pods(double)[0], "Ready")["status"] == "False"
+
+
+def test_replicasets_are_owned_by_the_deployment_and_scaled_down_by_a_rollout(double):
+    _, dep, _ = double.get(DEPLOYMENT)
+    status, rsl, _ = double.get("/apis/apps/v1/namespaces/nvr/replicasets?labelSelector=" +
+                                urllib.parse.quote(CHART_SELECTOR))
+    assert status == 200 and rsl["kind"] == "ReplicaSetList" and len(rsl["items"]) == 1
+    rs = rsl["items"][0]
+    owner = rs["metadata"]["ownerReferences"][0]
+    assert (owner["kind"], owner["name"], owner["uid"]) == ("Deployment", "frigate",
+                                                            dep["metadata"]["uid"])
+    pod = frigate_pods(double)[0]
+    assert pod["metadata"]["ownerReferences"][0]["uid"] == rs["metadata"]["uid"]
+    assert rs["metadata"]["name"] == "frigate-" + rs["metadata"]["labels"]["pod-template-hash"]
+    assert (rs["spec"]["replicas"], rs["status"]["readyReplicas"]) == (1, 1)
+    double.call("PATCH", DEPLOYMENT, RESTART, "application/strategic-merge-patch+json")
+
+    def two_sets():
+        _, l, _ = double.get("/apis/apps/v1/namespaces/nvr/replicasets")
+        return l["items"] if len(l["items"]) == 2 else None
+    sets = wait_for(two_sets, what="a new ReplicaSet")
+    old = next(r for r in sets if r["metadata"]["name"] == rs["metadata"]["name"])
+    assert old["spec"]["replicas"] == 0 and old["status"]["replicas"] == 0
+    status, got, _ = double.get("/apis/apps/v1/namespaces/nvr/replicasets/" +
+                                rs["metadata"]["name"])
+    assert status == 200 and got["kind"] == "ReplicaSet"
+    assert double.get("/apis/apps/v1/namespaces/nvr/replicasets/nope")[0] == 404
+
+
+def test_a_rollout_whose_pod_never_gets_ready_exceeds_its_progress_deadline(double):
+    double.control("deployment", {"spec": {"progressDeadlineSeconds": 2}, "new_pods_ready": False,
+                                  "rollout_seconds": 0.4})
+    double.call("PATCH", DEPLOYMENT, RESTART, "application/strategic-merge-patch+json")
+    time.sleep(0.6)
+    _, dep, _ = double.get(DEPLOYMENT)
+    assert condition(dep, "Progressing")["reason"] == "ReplicaSetUpdated"
+    assert dep["status"]["updatedReplicas"] == 1 and "availableReplicas" not in dep["status"]
+
+    def failed():
+        _, d, _ = double.get(DEPLOYMENT)
+        c = condition(d, "Progressing")
+        return d if c["reason"] == "ProgressDeadlineExceeded" else None
+    dep = wait_for(failed, timeout=5, what="ProgressDeadlineExceeded")
+    assert condition(dep, "Progressing")["status"] == "False"
+    assert condition(dep, "Available")["status"] == "False"
+
+
+def test_a_second_release_has_its_own_labels_pod_and_node(double):
+    double.control("deployments", {"name": "garage-frigate", "node": "node-2"})
+    mine = pods_by(double, "app.kubernetes.io/name=frigate,app.kubernetes.io/instance=garage-frigate")
+    assert len(mine) == 1 and mine[0]["spec"]["nodeName"] == "node-2"
+    assert len(pods_by(double, CHART_SELECTOR)) == 1
+    assert len(pods_by(double, "app.kubernetes.io/name=frigate")) == 2
+    _, dep, _ = double.get("/apis/apps/v1/namespaces/nvr/deployments/garage-frigate")
+    assert dep["spec"]["selector"]["matchLabels"]["app.kubernetes.io/instance"] == "garage-frigate"

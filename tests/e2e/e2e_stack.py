@@ -65,6 +65,8 @@ class Timing:
     grace: float = 600.0           # STARTUP_GRACE_PERIOD_SECONDS
     max_restarts: int = 2          # MAX_RESTARTS_PER_HOUR (a count)
     circuit_window: float = 3600.0  # CIRCUIT_WINDOW_SECONDS
+    escalate_after: int = 3        # ESCALATE_AFTER_RESTARTS (a count)
+    incident_reopen: float = 900.0  # INCIDENT_REOPEN_SECONDS
     mail_retry: float = 60.0       # MAIL_RETRY_SECONDS
     recovery_timeout: float = 600.0  # RECOVERY_TIMEOUT_SECONDS
     log_poll: float = 10.0         # exporter LOG_POLL_SECONDS
@@ -87,7 +89,7 @@ class Timing:
             out[f.name] = v / scale
         # Floors where a program only takes whole seconds or a process needs a moment.
         for name in ("observation", "grace", "circuit_window", "mail_retry", "recovery_timeout",
-                     "detector_hung"):
+                     "detector_hung", "incident_reopen"):
             out[name] = max(1.0, round(out[name]))
         out["recovery_timeout"] = max(out["recovery_timeout"], 15.0)
         out["restart_downtime"] = max(out["restart_downtime"], 1.0)
@@ -476,6 +478,8 @@ class Stack:
             "FRIGATE_HC_STARTUP_GRACE_PERIOD_SECONDS": int(t.grace),
             "FRIGATE_HC_MAX_RESTARTS_PER_HOUR": t.max_restarts,
             "FRIGATE_HC_CIRCUIT_WINDOW_SECONDS": int(t.circuit_window),
+            "FRIGATE_HC_ESCALATE_AFTER_RESTARTS": t.escalate_after,
+            "FRIGATE_HC_INCIDENT_REOPEN_SECONDS": int(t.incident_reopen),
             "FRIGATE_HC_RECOVERY_TIMEOUT_SECONDS": int(t.recovery_timeout),
             "FRIGATE_HC_MAIL_RETRY_SECONDS": int(t.mail_retry),
             "FRIGATE_HC_RESTART_ACTION": self.opt.action,
@@ -486,8 +490,9 @@ class Stack:
             "FRIGATE_HC_FRIGATE_PUBLIC_URL": self.sim_url,
         }
         if self.kube_url:
-            env.update({"FRIGATE_HC_KUBE_API_URL": self.kube_url,
-                        "FRIGATE_HC_POD_LABEL_SELECTOR": f"app={DEPLOYMENT}"})
+            # No POD_LABEL_SELECTOR: the pods are found by the deployment's own selector (the
+            # double serves the official chart's labels and a codeserver sidecar).
+            env.update({"FRIGATE_HC_KUBE_API_URL": self.kube_url})
         env.update(self.opt.remediator_env)
         # A remediator killed a moment ago may leave its port in TIME_WAIT: civetweb reuses it,
         # but wait for the old process's socket to be gone.
@@ -532,6 +537,35 @@ class Stack:
                 last = stamp
                 self.on_event("rollout", "Kubernetes rollout started: the Frigate pod restarts")
                 http("POST", self.sim_control + "/_sim/restart", {})
+
+    def kubelet(self, **change):
+        """The kubelet's doing on Frigate's pod in the API double (/_double/container): a failing
+        readiness probe (ready=False), a container restart (restart=True, started_seconds_ago),
+        CrashLoopBackOff (crashloop=True)."""
+        status, body = http("POST", self.kube_url + "/_double/container", change)
+        assert status == 200, body
+        return json.loads(body)
+
+    def kube_state(self):
+        return get_json(self.kube_url + "/_double/state")
+
+    def sim_restart(self):
+        """An outside restart of the simulated Frigate (the kubelet restarting its container);
+        returns once it answers again."""
+        before = time.time()
+        status, body = http("POST", self.sim_control + "/_sim/restart", {})
+        assert status == 200, body
+        # Back means booted after the request (its uptime says so) and answering again.
+        wait_until(lambda: time.time() - (self.sim_state().get("uptime") or 1e9) >= before and
+                   http("GET", self.sim_url + "/api/version")[0] == 200, 20,
+                   "Frigate back after its restart")
+        return True
+
+    def kube_patches(self):
+        """Restart PATCHes of the deployment the API double received."""
+        status, body = http("GET", self.kube_url + "/_double/requests")
+        assert status == 200, body
+        return [r for r in json.loads(body) if r["method"] == "PATCH"]
 
     def set_node_ready(self, ready, reason="KubeletNotReady"):
         status, body = http("POST", self.kube_url + "/_double/node",

@@ -11,7 +11,7 @@ import time
 
 from e2e_stack import http, parse_time, rule_for_seconds, wait_until
 
-INCIDENT_MAILS = ("restarted", "restart_failed", "blocked", "recovered")
+INCIDENT_MAILS = ("restarted", "restart_failed", "blocked", "recovered", "escalated")
 
 
 def budget(t, alertname, extra=0.0):
@@ -286,6 +286,39 @@ def test_fault_that_survives_restarts_opens_the_circuit_and_restarts_resume(loop
            parse_time(resumed["at"]) - parse_time(blocked["at"]))
 
 
+def test_fault_that_restarts_do_not_fix_escalates_after_the_set_number_and_stops(loop, timing,
+                                                                                record):
+    # Escalation after 2 restarts (the shipped default is 3, which needs a circuit window to pass
+    # first at MAX_RESTARTS_PER_HOUR=2); the window is compressed further so that the wait for
+    # restarts that must NOT resume stays short.
+    t = timing.with_(grace=1, circuit_window=24, escalate_after=2)
+    s = loop(timing=t)
+    t_fault = s.fault("slow_inference", ms=250, persistent=True)
+    first = restart_after(s, t_fault, budget(t, "FrigateInferenceSlow"))
+    record("unfixable fault: first restart", parse_time(first["at"]) - t_fault)
+    wait_until(lambda: s.frigate_restarts() >= 2, 120, "a second restart")
+    escalated = wait_until(lambda: [d for d in s.decisions()
+                                    if d.get("detail", "").startswith("escalated")], 120,
+                           "the escalation")[0]
+    record("unfixable fault: fault to escalation", parse_time(escalated["at"]) - t_fault)
+    assert escalated["outcome"] == "blocked" and escalated["gate"] == "circuit_breaker", escalated
+    assert "2 restart(s) in this incident" in escalated["detail"], escalated
+    assert escalated["incident_id"] == first["incident_id"], "both restarts in one incident"
+    mail = wait_until(lambda: s.remediator_mails("escalated"), 30, "the escalated mail")[0]
+    assert "restarts are not helping" in mail["subject"], mail["subject"]
+    for text in ("will NOT restart it again", "Restarts in this incident:", "inference"):
+        assert text in mail["body"], text
+    # Every restart was mailed.
+    assert len(s.remediator_mails("restarted")) == 2, [m["subject"] for m in s.mails()]
+    wait_until(lambda: s.prom_value("frigate_remediator_circuit_open") == 1, 20,
+               "frigate_remediator_circuit_open = 1 in Prometheus")
+    # Past the circuit window the hourly limit would let restarts resume: escalation does not.
+    time.sleep(t.circuit_window + 3 * t.group_interval)
+    assert s.frigate_restarts() == 2
+    assert len(s.remediator_mails("escalated")) == 1
+    assert s.target()["incident"]["open"] is True
+
+
 def test_two_clustered_alertmanagers_cause_exactly_one_restart(loop, timing, record):
     t = timing
     s = loop(alertmanagers=2)
@@ -355,7 +388,9 @@ def test_fault_that_clears_before_the_threshold_never_restarts(loop, timing):
 
 
 def test_resolved_then_firing_again_is_a_new_incident_with_its_own_mail(loop, timing, record):
-    t = timing.with_(grace=1)
+    # A fault back within INCIDENT_REOPEN_SECONDS of a restart continues its incident (see the
+    # escalation scenario); here the window is 1 s so the second fault is a fault of its own.
+    t = timing.with_(grace=1, incident_reopen=1)
     s = loop(timing=t)
     t1 = s.fault("slow_inference", ms=250)
     d1 = restart_after(s, t1, budget(t, "FrigateInferenceSlow"))
@@ -370,3 +405,60 @@ def test_resolved_then_firing_again_is_a_new_incident_with_its_own_mail(loop, ti
     assert mails[0]["incident"] == d1["incident_id"]
     assert mails[1]["incident"] == d2["incident_id"]
     wait_until(lambda: s.frigate_restarts() == 2, t.recovery_timeout, "Frigate restarted twice")
+
+
+# -- the official Frigate chart in Kubernetes (issue 9) ------------------------------------------
+# The API double serves the official chart's pods (app.kubernetes.io/name / instance labels, a
+# readiness probe) with a codeserver sidecar whose status the kubelet lists first.
+
+
+def test_hung_frigate_failing_its_readiness_probe_is_restarted_once(loop, timing, record):
+    """Frigate's API stops answering, so the chart's readiness probe (GET / on port http) fails:
+    the pod is NotReady and the Deployment has no available replica. That is no rollout, and one
+    restart clears it."""
+    t = timing
+    s = loop(action="kubernetes")
+    t_fault = s.fault("api_down")
+    s.kubelet(ready=False)
+    dep = s.kube_state()["deployments"]["nvr/frigate"]
+    assert "availableReplicas" not in dep["status"], dep["status"]
+    assert {c["type"]: c["reason"] for c in dep["status"]["conditions"]}["Progressing"] == \
+        "NewReplicaSetAvailable"
+    d = restart_after(s, t_fault, budget(t, "FrigateApiUnresponsive"))
+    record("hung Frigate, readiness probe failing: fault to restart", parse_time(d["at"]) - t_fault)
+    assert verdicts(d)["rollout_sanity"] == "pass", d
+    assert verdicts(d)["crash_loop"] == "pass", d
+    wait_until(lambda: s.frigate_restarts() == 1, t.recovery_timeout, "the rollout to restart Frigate")
+    wait_until(lambda: s.target().get("incident", {}).get("open") is False, 60, "incident closed")
+    settle(s, t)
+    assert s.frigate_restarts() == 1 and len(s.restarts()) == 1
+    assert len(s.kube_patches()) == 1
+    mail = wait_until(lambda: s.remediator_mails("restarted"), 30, "restarted mail")[0]
+    assert "container: frigate" in mail["body"], mail["body"]
+
+
+def test_sidecar_pod_whose_frigate_container_just_restarted_is_left_alone(loop, timing, record):
+    """The kubelet restarted Frigate's container a moment ago; the codeserver sidecar beside it
+    has been up for an hour and comes first in the pod's container statuses. Frigate's own start
+    counts: the restart waits out the grace period."""
+    t = timing.with_(grace=3600)  # the grace period outlasts the whole test
+    s = loop(action="kubernetes", timing=t)
+    # The kubelet's restart of the Frigate container: Frigate itself starts afresh.
+    http_restart = s.sim_restart()
+    assert http_restart
+    pod = s.kubelet(restart=True, started_seconds_ago=0, ready=True)
+    statuses = pod["status"]["containerStatuses"]
+    assert [c["name"] for c in statuses] == ["codeserver", "frigate"]
+    t_fault = s.fault("slow_inference", ms=250)
+    blocked = wait_until(lambda: [d for d in s.decisions() if d["outcome"] == "blocked"],
+                         budget(t, "FrigateInferenceSlow"), "a blocked decision")[0]
+    record("sidecar pod, Frigate just restarted: fault to blocked decision",
+           parse_time(blocked["at"]) - t_fault)
+    assert blocked["gate"] == "startup_grace", blocked
+    reason = next(v["reason"] for v in blocked["verdicts"] if v["gate"] == "startup_grace")
+    assert "(from container frigate)" in reason, reason
+    settle(s, t, periods=3)
+    assert s.restarts() == [] and s.frigate_restarts() == 1  # the kubelet's restart only
+    assert s.kube_patches() == []
+    mail = wait_until(lambda: s.remediator_mails("blocked"), 30, "blocked mail")[0]
+    assert "Blocked by startup_grace" in mail["body"] and "retries by itself" in mail["body"]

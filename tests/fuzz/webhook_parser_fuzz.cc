@@ -7,7 +7,7 @@
 #include <string_view>
 
 #include "remediator/decision/engine.h"
-#include "remediator/email/composer.h"
+#include "remediator/mail/composer.h"
 #include "remediator/state/state_codec.h"
 #include "remediator/webhook/webhook_parser.h"
 

@@ -200,7 +200,9 @@ SEEDED_DOUBLE = ("import random, runpy, sys; random.seed(1711); sys.argv = sys.a
 def start_seeded_double(procs, port):
     """The API double with a fixed random seed, so a restarted double names the Frigate pod
     as before (the same pod seen again by a reconnecting client)."""
-    p = procs.start([PY, "-c", SEEDED_DOUBLE, KUBE_DOUBLE, "--port", str(port)],
+    # --no-sidecar: the official chart's pod has one container. With a sidecar the API server
+    # wants a container name for the log, which LOG_SOURCE=kubernetes does not send yet.
+    p = procs.start([PY, "-c", SEEDED_DOUBLE, KUBE_DOUBLE, "--port", str(port), "--no-sidecar"],
                     name="kube-api-double")
     p.wait_for(r"kube-api-double listening on http://")
     return p
@@ -218,7 +220,9 @@ def test_kubernetes_pod_log_is_followed_and_a_reconnect_counts_nothing_twice(pro
     kube_url = f"http://127.0.0.1:{port}"
     double = start_seeded_double(procs, port)
     _, url = exporter("http://127.0.0.1:9", LOG_SOURCE="kubernetes", KUBE_API_URL=kube_url,
-                      NAMESPACE="nvr", POD_LABEL_SELECTOR="app=frigate",
+                      NAMESPACE="nvr",
+                      POD_LABEL_SELECTOR="app.kubernetes.io/name=frigate,"
+                                         "app.kubernetes.io/instance=frigate",
                       API_TIMEOUT_SECONDS="2")
     wait_until(lambda: source_up(url) == 1, what="pod log followed", timeout=10)
 

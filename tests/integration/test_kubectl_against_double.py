@@ -171,3 +171,65 @@ def test_kubectl_rollout_restart_refuses_a_paused_deployment(cluster):
     # Our client's kPausedRestartMessage is this text, word for word.
     assert "can't restart paused deployment (run rollout resume first)" in r.stderr
     assert not [x for x in double.control("requests") if x["method"] == "PATCH"]
+
+
+# -- the official chart's shapes, read by kubectl -----------------------------------------------
+
+
+def test_kubectl_finds_the_charts_pods_with_the_deployments_own_selector(cluster):
+    double, kubectl = cluster
+    r = kubectl("get", "deployment", "frigate", "-n", "nvr", "-o",
+                "jsonpath={.spec.selector.matchLabels}")
+    assert r.returncode == 0, r.stderr
+    labels = json.loads(r.stdout)
+    selector = ",".join("%s=%s" % kv for kv in sorted(labels.items()))
+    assert selector == "app.kubernetes.io/instance=frigate,app.kubernetes.io/name=frigate"
+    r = kubectl("get", "pods", "-n", "nvr", "-l", selector, "-o", "json")
+    assert r.returncode == 0, r.stderr
+    pods = json.loads(r.stdout)["items"]
+    assert len(pods) == 1
+    assert [c["name"] for c in pods[0]["status"]["containerStatuses"]] == ["codeserver", "frigate"]
+    # Set-based selectors as kubectl sends them.
+    r = kubectl("get", "pods", "-n", "nvr", "-l",
+                "app.kubernetes.io/instance in (frigate, other),!app", "-o", "name")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "pod/" + pods[0]["metadata"]["name"]
+    r = kubectl("get", "pods", "-n", "nvr", "-l", "app=frigate", "-o", "name")
+    assert r.returncode == 0 and r.stdout.strip() == ""
+
+
+def test_kubectl_reads_replicasets_and_the_frigate_containers_log(cluster):
+    double, kubectl = cluster
+    r = kubectl("get", "rs", "-n", "nvr", "-o", "json")
+    assert r.returncode == 0, r.stderr
+    sets = json.loads(r.stdout)["items"]
+    assert len(sets) == 1 and sets[0]["metadata"]["ownerReferences"][0]["kind"] == "Deployment"
+    pod = json.loads(kubectl("get", "pods", "-n", "nvr", "-o", "json").stdout)["items"][0]
+    name = pod["metadata"]["name"]
+    r = kubectl("logs", "-n", "nvr", name, "-c", "frigate", "--tail", "1")
+    assert r.returncode == 0, r.stderr
+    assert "TPU found" in r.stdout
+    # Without -c kubectl picks the first container itself (client-side) and says so: the API
+    # server would refuse a log request without a container for this two-container pod.
+    r = kubectl("logs", "-n", "nvr", name, "--tail", "1")
+    assert r.returncode == 0, r.stderr
+    assert 'Defaulted container "frigate" out of: frigate, codeserver' in r.stderr
+    logs = [x for x in double.control("requests") if x["path"].endswith("/log")]
+    assert all(x["params"].get("container") == ["frigate"] for x in logs), logs
+
+
+def test_kubectl_sees_an_unready_pod_and_a_crash_loop(cluster):
+    double, kubectl = cluster
+    double.control("container", {"ready": False})
+    r = kubectl("get", "deployment", "frigate", "-n", "nvr", "-o", "json")
+    dep = json.loads(r.stdout)
+    conds = {c["type"]: c for c in dep["status"]["conditions"]}
+    assert conds["Available"]["status"] == "False"
+    assert conds["Progressing"]["reason"] == "NewReplicaSetAvailable"
+    double.control("container", {"crashloop": True, "restarts": 3})
+    r = kubectl("get", "pods", "-n", "nvr", "-o",
+                "jsonpath={.items[0].status.containerStatuses[?(@.name==\"frigate\")].state."
+                "waiting.reason} {.items[0].status.containerStatuses[?(@.name==\"frigate\")]."
+                "restartCount}")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["CrashLoopBackOff", "3"]

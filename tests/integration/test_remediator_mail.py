@@ -3,7 +3,7 @@ required), against the real binary.
 
 Proves: after a restart the "restarted" mail arrives over STARTTLS with login, addressed as set,
 with every section (what happened, why with the alert's annotations, every gate's verdict,
-restarts in the last hour, pod and node, next steps for the reason, links); with the SMTP server
+restarts in the last hour, pod, container and node, next steps for the reason, links); with the SMTP server
 down the restart still happens, frigate_remediator_emails_total{result="failed"} counts the
 failures, and the mail arrives once the server is back (MAIL_RETRY_SECONDS); a blocked incident
 mails once per gate, not once per notification.
@@ -11,8 +11,8 @@ Run: FHC_BUILD_DIR=build/<dir> /usr/bin/python3 -m pytest -q tests/integration/t
 """
 from remediator_fixtures import *  # noqa: F401,F403 (fixtures by name)
 
-SECTIONS = ["What happened", "Why", "Gate verdicts", "Restarts in the last hour", "Pod and node",
-            "Next steps", "Links"]
+SECTIONS = ["What happened", "Why", "Gate verdicts", "Restarts in the last hour",
+            "Pod, container and node", "Next steps", "Links"]
 
 
 def test_restarted_mail_arrives_over_starttls_with_every_section(remediator, sim, smtp):
@@ -88,3 +88,44 @@ def test_a_blocked_incident_mails_once_per_gate_not_per_notification(remediator,
     assert m.outcomes() == ["blocked"]
     assert "startup_grace" in m.mails()[0]["body"]
     assert s.restarts() == 0
+
+
+# Issue 9 item 14: with the Kubernetes action every mail, the recovered one too, names the pod,
+# Frigate's container and the node (the double serves the official chart's pod with a sidecar),
+# and no step keeps a placeholder.
+def test_kubernetes_mails_name_pod_container_and_node_also_when_recovered(remediator, kube, smtp):
+    k = kube(rollout_seconds=1)
+    m = smtp()
+    r = remediator(**k.settings(), **m.settings())
+    r.post(notification())
+    r.post(notification())
+    wait_until(lambda: r.metric("frigate_remediator_restarts_total", result="ok") == 1,
+               timeout=20, what="restart done")
+    r.post(notification(alert(status="resolved")))
+    wait_until(lambda: m.outcomes() == ["restarted", "recovered"], timeout=20,
+               what="restarted and recovered mails")
+    pods = [p for key, p in k.control("state")["pods"].items() if key.startswith("nvr/frigate-")]
+    assert len(pods) == 1
+    pod = pods[0]["metadata"]["name"]
+    for mail in m.mails():
+        body = mail["body"]
+        assert f"  pod: {pod} (Ready=True), selected by app.kubernetes.io/instance=frigate," \
+               "app.kubernetes.io/name=frigate" in body, body
+        assert "  container: frigate, running, ready" in body, body
+        assert "  node: node-1 (Ready=True)" in body, body
+        assert "ago), from container frigate\n" in body, body
+        assert "unknown" not in body and "<frigate pod>" not in body and "<node>" not in body, body
+
+
+# Issue 9 item 14: a blocked mail gives the blocking gate's step and says the remediator retries.
+def test_blocked_mail_says_what_to_do_for_the_gate_and_that_it_retries(remediator, kube, smtp):
+    k = kube()
+    k.control("node", {"name": "node-1", "ready": "False"})
+    m = smtp()
+    r = remediator(CONSECUTIVE_FAILURES_REQUIRED=1, **k.settings(), **m.settings())
+    status, body = r.post(notification())
+    assert body["decisions"][0]["gate"] == "node_ready", body
+    wait_until(lambda: m.outcomes() == ["blocked"], timeout=10, what="the blocked mail")
+    text = m.mails()[0]["body"]
+    assert "Blocked by node_ready: Check the node: kubectl describe node node-1" in text, text
+    assert "it retries by itself" in text, text

@@ -156,3 +156,43 @@ def test_circuit_breaker_opens_at_the_limit_and_closes_after_the_window(remediat
     assert body["decisions"][0]["outcome"] == "restart", body
     wait_until(lambda: restarted(r) == 2, timeout=20, what="second restart")
     assert s.restarts() == 2
+
+
+# Issue 9 item 5: the kubelet is already restarting a crash-looping Frigate: notify, no rollout
+# restart, also while the Deployment's status is stale and still counts the pod available.
+def test_crash_looping_frigate_is_left_to_the_kubelet(remediator, kube):
+    k = kube()
+    k.control("container", {"crashloop": True, "restarts": 4, "update_deployment": False})
+    dep = k.control("state")["deployments"]["nvr/frigate"]
+    assert dep["status"]["availableReplicas"] == 1  # stale
+    r = remediator(CONSECUTIVE_FAILURES_REQUIRED=1, **k.settings())
+    status, body = r.post(notification())
+    assert body["decisions"][0] == {"target": "nvr/frigate", "outcome": "blocked",
+                                    "gate": "crash_loop"}, body
+    v = verdict(last_decision(r.target()), "crash_loop")
+    assert "CrashLoopBackOff (4 restart(s)" in v["reason"], v
+    time.sleep(0.3)
+    assert k.restarts() == []
+
+
+# Issue 9 items 2 and 6: with two allowed targets each is judged on its own pod and node, found
+# by its own Deployment's selector (the official chart's labels; no POD_LABEL_SELECTOR).
+def test_each_allowed_target_is_judged_on_its_own_pod_and_node(remediator, kube):
+    k = kube()
+    k.control("deployments", {"name": "garage-frigate", "node": "node-2"})
+    k.control("node", {"name": "node-2", "ready": "False"})
+    r = remediator(CONSECUTIVE_FAILURES_REQUIRED=1, ALLOWED_TARGETS="nvr/frigate,nvr/garage-frigate",
+                   **k.settings())
+    garage = alert(deployment="garage-frigate", fingerprint="9a9a9a9a9a9a9a9a")
+    status, body = r.post(notification(garage))
+    assert body["decisions"][0] == {"target": "nvr/garage-frigate", "outcome": "blocked",
+                                    "gate": "node_ready"}, body
+    state = r.state()["targets"]["nvr/garage-frigate"]
+    v = verdict(last_decision(state), "node_ready")
+    assert "node-2" in v["reason"], v
+    started = verdict(last_decision(state), "startup_grace")["reason"]
+    assert "(from container frigate)" in started, started
+    status, body = r.post(notification())
+    assert body["decisions"][0] == {"target": "nvr/frigate", "outcome": "restart", "gate": ""}, body
+    wait_until(lambda: len(k.restarts()) == 1, what="PATCH of nvr/frigate")
+    assert k.requests("PATCH", "/deployments/garage-frigate") == []

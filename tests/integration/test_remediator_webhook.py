@@ -119,6 +119,7 @@ def test_body_over_one_mib_gets_413(remediator):
     ({"MAX_RESTARTS_PER_HOUR": "many"}, "MAX_RESTARTS_PER_HOUR"),
     ({"ALLOWED_TARGETS": "nvr"}, "ALLOWED_TARGETS"),
     ({"SMTP_TLS": "ssl"}, "SMTP_TLS"),
+    ({"FRIGATE_CONTAINER": "Frigate Main"}, "FRIGATE_CONTAINER"),
     ({"TLS_CERT_FILE": "/x.pem"}, "TLS_KEY_FILE"),
     ({"WEBHOOK_TOKEN": None, "WEBHOOK_TOKEN_FILE": "/nonexistent/token"}, "WEBHOOK_TOKEN"),
 ])

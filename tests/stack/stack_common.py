@@ -38,7 +38,7 @@ REASON_ALERTS = {
 RESTARTABLE = {"api_unresponsive", "inference_slow", "detector_stuck", "detection_stuck",
                "detector_hung", "recording_backlog"}
 # Reasons whose alert says a person must act (remediate: manual): restarts are held meanwhile.
-MANUAL = {"edgetpu_wrong_model", "recording_storage_slow"}
+MANUAL = {"edgetpu_missing", "edgetpu_wrong_model", "recording_storage_slow"}
 
 
 def require_tool(path_or_name: str, hint: str) -> str:

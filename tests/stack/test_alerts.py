@@ -59,6 +59,24 @@ def test_one_alert_per_health_reason_and_restart_only_where_it_helps():
     assert restartable == {REASON_ALERTS[r] for r in RESTARTABLE}
 
 
+# Alerts after which a person must act (a restart cannot help): remediate="manual" makes the
+# remediator hold every restart of the target back while one fires (gate manual_action_required).
+MANUAL_ALERTS = {REASON_ALERTS[r] for r in MANUAL}
+
+
+def test_remediate_is_restart_or_manual_and_manual_where_a_person_must_act():
+    for rule in rules():
+        assert rule["labels"].get("remediate") in (None, "restart", "manual"), rule["alert"]
+    manual = {r["alert"] for r in rules() if r["labels"].get("remediate") == "manual"}
+    assert MANUAL_ALERTS <= manual, MANUAL_ALERTS - manual
+    # A manual alert is never one the remediator restarts for.
+    assert not manual & {REASON_ALERTS[r] for r in RESTARTABLE}
+    # Its runbook is what the remediator's mail points the person at.
+    for rule in rules():
+        if rule["alert"] in manual:
+            assert rule["annotations"]["runbook_url"].startswith("https://"), rule["alert"]
+
+
 def test_restartable_alerts_fit_the_three_minute_budget():
     # Worst case: scrape 15 s (chart default) + evaluation 30 s + for + group_wait 10 s + one
     # repeat 60 s (second observation) must stay within 180 s.

@@ -1,4 +1,4 @@
-#include "remediator/mail/message.h"
+#include "remediator/mail/mime_message.h"
 
 #include <algorithm>
 #include <array>

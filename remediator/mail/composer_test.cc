@@ -1,9 +1,11 @@
-#include "remediator/email/composer.h"
+#include "remediator/mail/composer.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "remediator/email/next_steps.h"
+#include <functional>
+
+#include "remediator/mail/next_steps.h"
 
 namespace fhc::remediator {
 namespace {
@@ -42,6 +44,13 @@ TargetFacts Facts() {
   f.kubernetes = true;
   f.frigate_started_at = kT0 - std::chrono::hours(3);
   f.pod_name = "frigate-7d9-abc";
+  f.container_name = "frigate";
+  f.container_state = "running";
+  f.container_ready = true;
+  f.pod_ready = true;
+  f.pod_selector = "app.kubernetes.io/instance=frigate,app.kubernetes.io/name=frigate";
+  f.frigate_started_at_source = "container frigate";
+  f.rollout_message = "deployment \"frigate\" successfully rolled out";
   f.node_name = "n1";
   f.node_ready = "True";
   f.deployment_paused = false;
@@ -118,13 +127,16 @@ TEST(Composer, RestartedMailHasEverySection) {
   EXPECT_THAT(b, HasSubstr("      value: 12.5\n"));
   EXPECT_THAT(b, HasSubstr("not acted on):\n  - FrigateInferenceSlow"));
   // Every gate's verdict
-  for (const char* gate : {"consecutive_failures", "startup_grace", "circuit_breaker", "node_ready",
-                           "rollout_sanity"}) {
+  for (const char* gate : {"consecutive_failures", "manual_action_required", "crash_loop",
+                           "startup_grace", "circuit_breaker", "node_ready", "rollout_sanity"}) {
     EXPECT_THAT(b, HasSubstr(std::string("[pass] ") + gate + ": ")) << gate;
   }
   // Restarts in the last hour, pod and node
   EXPECT_THAT(b, HasSubstr("Restarts in the last hour: 1 (limit 2)\n  - 2026-11-28T06:40:30.000Z"));
-  EXPECT_THAT(b, HasSubstr("  pod: frigate-7d9-abc\n  node: n1 (Ready=True)\n"));
+  EXPECT_THAT(b, HasSubstr("  pod: frigate-7d9-abc (Ready=True), selected by "
+                           "app.kubernetes.io/instance=frigate,app.kubernetes.io/name=frigate\n"
+                           "  container: frigate, running, ready, 0 restart(s)\n"
+                           "  node: n1 (Ready=True)\n"));
   // Next steps for the reason, with the target filled in
   EXPECT_THAT(b, HasSubstr("Next steps\n  detector_stuck: "));
   EXPECT_THAT(b, HasSubstr("kubectl -n nvr logs deploy/frigate"));
@@ -140,7 +152,7 @@ TEST(Composer, RestartedMailHasEverySection) {
   std::size_t at = 0;
   for (const char* section :
        {"What happened\n", "\nWhy\n", "\nGate verdicts\n", "\nRestarts in the last hour",
-        "\nPod and node\n", "\nNext steps\n", "\nLinks\n"}) {
+        "\nPod, container and node", "\nNext steps\n", "\nLinks\n"}) {
     const std::size_t found = b.find(section, at);
     ASSERT_NE(found, std::string::npos) << section;
     at = found;
@@ -219,7 +231,8 @@ TEST(Composer, UnknownReasonFallsBackToGeneralSteps) {
   EXPECT_THAT(e.subject, HasSubstr("(CamDownFor2s)"));
 }
 
-TEST(Composer, WithoutFactsPodAndNodeAreUnknownAndPlaceholdersStayReadable) {
+// Issue 9 item 14: no "unknown" pod or node and no <placeholders>, even without facts.
+TEST(Composer, WithoutFactsTheStepsFindThePodThemselves) {
   World w;
   w.facts.node_ready = "False";
   w.Deliver(Stuck(), kT0);
@@ -228,10 +241,30 @@ TEST(Composer, WithoutFactsPodAndNodeAreUnknownAndPlaceholdersStayReadable) {
   s.frigate_public_url.clear();
   s.grafana_url.clear();
   const Email e = ComposeEmail(w.mails[0], w.state.For(kFrigate), nullptr, s, kT0 + seconds(30));
-  EXPECT_THAT(e.body, HasSubstr("  pod: unknown\n  node: unknown\n"));
-  EXPECT_THAT(e.body, HasSubstr("<node>"));
+  EXPECT_THAT(e.body, Not(HasSubstr("unknown")));
+  EXPECT_THAT(e.body, Not(HasSubstr("<")));
+  EXPECT_THAT(e.body, HasSubstr("not looked up for this mail"));
+  EXPECT_THAT(e.body, HasSubstr("$(kubectl -n nvr get pod -l 'app.kubernetes.io/name=frigate,"
+                                "app.kubernetes.io/instance=frigate' -o "
+                                "jsonpath='{.items[0].spec.nodeName}')"));
   EXPECT_THAT(e.body, Not(HasSubstr("Grafana:")));
   EXPECT_THAT(e.body, Not(HasSubstr("Frigate: ")));
+}
+
+TEST(Composer, WithoutAPodTheMailSaysWhyAndSelectsByTheDeploymentsLabels) {
+  World w;
+  w.facts.pod_name.clear();
+  w.facts.node_name.clear();
+  w.facts.container_name.clear();
+  w.facts.pod_error = "no pod in nvr matches \"app.kubernetes.io/instance=frigate\"";
+  w.facts.pod_selector = "app.kubernetes.io/instance=frigate";
+  w.Deliver(Stuck(), kT0);
+  w.Deliver(Stuck(), kT0 + seconds(30));
+  const Email e = w.Compose(0, kT0 + seconds(30));
+  EXPECT_THAT(e.body, HasSubstr("  pod: none found: no pod in nvr matches"));
+  EXPECT_THAT(e.body, HasSubstr("kubectl -n nvr logs deploy/frigate"));
+  EXPECT_THAT(e.body, Not(HasSubstr("<frigate pod>")));
+  EXPECT_THAT(e.body, Not(HasSubstr("<node>")));
 }
 
 TEST(Composer, CircuitBreakerMailSaysRestartsAreNotHelping) {
@@ -262,6 +295,159 @@ TEST(Outbox, EnqueueOncePerKeyAndStaysBounded) {
   }
   EXPECT_EQ(s.outbox.size(), kMaxOutbox);
   EXPECT_EQ(s.outbox.back().id, "k99");
+}
+
+TEST(Composer, EscalatedMailSaysRestartsAreNotHelpingAndListsTheIncidentsRestarts) {
+  TargetState ts;
+  ts.target = kFrigate;
+  Incident inc;
+  inc.id = "nvr/frigate@1";
+  inc.started_at = kT0 - std::chrono::hours(2);
+  inc.reasons = {"inference_slow"};
+  inc.restarts = 3;
+  ts.incident = inc;
+  ts.restart_times = {kT0 - std::chrono::hours(3), kT0 - seconds(5400), kT0 - seconds(4000),
+                      kT0 - seconds(300)};
+  MailRequest r{kFrigate,
+                MailKind::kEscalated,
+                inc.id,
+                "",
+                inc.id + ":escalated",
+                "",
+                "escalated: 3 restart(s) in this incident did not clear it"};
+  Email e = ComposeEmail(r, ts, nullptr, Mail(), kT0);
+  EXPECT_THAT(e.subject, HasSubstr("restarts are not helping"));
+  EXPECT_THAT(e.body, HasSubstr("will NOT restart it again"));
+  EXPECT_THAT(e.body, HasSubstr("Restarts in this incident:\n    - "));
+  EXPECT_THAT(e.body, HasSubstr("(90 min ago)"));
+  EXPECT_THAT(e.body, HasSubstr("(66 min ago)"));
+  EXPECT_THAT(e.body, HasSubstr("(5 min ago)"));
+  EXPECT_THAT(e.body, Not(HasSubstr("(3 h 0 min ago)"))) << "before the incident";
+  EXPECT_THAT(e.body, HasSubstr("inference_slow"));
+  EXPECT_EQ(e.headers["X-Frigate-Remediator-Outcome"], "escalated");
+}
+
+}  // namespace
+}  // namespace fhc::remediator
+
+namespace fhc::remediator {
+namespace {
+
+// Issue 9 item 14: a blocked mail gives a step for the gate that blocked and says the remediator
+// retries by itself.
+TEST(Composer, BlockedMailsGiveTheGatesStepAndSayTheRemediatorRetries) {
+  struct Case {
+    const char* gate;
+    std::function<void(World&)> block;
+    const char* step_part;
+  };
+  const Case cases[] = {
+      {"node_ready", [](World& w) { w.facts.node_ready = "False"; },
+       "Check the node: kubectl describe node n1"},
+      {"rollout_sanity", [](World& w) { w.facts.rollout_in_progress = true; },
+       "kubectl -n nvr rollout status deploy/frigate"},
+      {"startup_grace", [](World& w) { w.facts.frigate_started_at = kT0; },
+       "gets STARTUP_GRACE_PERIOD_SECONDS to settle"},
+      {"crash_loop",
+       [](World& w) {
+         w.facts.container_reason = "CrashLoopBackOff";
+         w.facts.container_state = "waiting";
+         w.facts.container_restarts = 9;
+       },
+       "kubectl -n nvr logs frigate-7d9-abc -c frigate --previous --tail=200"},
+      {"circuit_breaker",
+       [](World& w) {
+         w.state.For(kFrigate).restart_times = {kT0 - seconds(1000), kT0 - seconds(500)};
+       },
+       "Restarts are not fixing this"},
+  };
+  for (const auto& c : cases) {
+    World w;
+    c.block(w);
+    w.Deliver(Stuck(), kT0);
+    w.Deliver(Stuck(), kT0 + seconds(30));
+    ASSERT_EQ(w.mails.size(), 1u) << c.gate;
+    ASSERT_EQ(w.mails[0].gate, c.gate);
+    const Email e = w.Compose(0, kT0 + seconds(31));
+    EXPECT_THAT(e.body, HasSubstr(std::string("Next steps\n  Blocked by ") + c.gate + ": "))
+        << c.gate;
+    EXPECT_THAT(e.body, HasSubstr(c.step_part)) << c.gate;
+    EXPECT_THAT(e.body, HasSubstr("it retries by itself")) << c.gate;
+    EXPECT_THAT(e.body, HasSubstr(GuideForGate(c.gate).retry)) << c.gate;
+  }
+  for (const GateGuide& g : AllGateGuides()) EXPECT_NE(std::string(g.retry), "") << g.gate;
+}
+
+// Issue 9 item 3: the mail of a restart blocked by a remediate="manual" alert says what a person
+// must do: that alert's runbook and the steps for its reason, first.
+TEST(Composer, ManualActionMailCarriesTheAlertsRunbookAndItsReasonsSteps) {
+  World w;
+  Alert manual = MakeAlert("FrigateEdgeTpuMissing", "edgetpu_missing", AlertStatus::kFiring, false);
+  manual.labels["remediate"] = "manual";
+  manual.annotations["runbook_url"] = "https://example.org/README.md#runbook-edgetpu";
+  const Notification n = Notify(
+      {MakeAlert("FrigateDetectorHung", "detector_hung", AlertStatus::kFiring, true), manual});
+  w.Deliver(n, kT0);
+  w.Deliver(n, kT0 + seconds(30));
+  ASSERT_EQ(w.mails.size(), 1u);
+  const Email e = w.Compose(0, kT0 + seconds(30));
+  EXPECT_EQ(e.subject,
+            "[frigate-remediator] nvr/frigate unhealthy, restart blocked by manual_action_required "
+            "(detector_hung)");
+  const std::string& b = e.body;
+  EXPECT_THAT(b, HasSubstr("Firing, a person must act (remediate=\"manual\": a restart cannot "
+                           "help):\n  - FrigateEdgeTpuMissing (reason: edgetpu_missing)"));
+  EXPECT_THAT(b, HasSubstr("Blocked by manual_action_required: A person must act"));
+  EXPECT_THAT(b, HasSubstr("resume by themselves once that alert resolves"));
+  const auto tpu = b.find("  edgetpu_missing: ");
+  const auto hung = b.find("  detector_hung: ");
+  ASSERT_NE(tpu, std::string::npos);
+  ASSERT_NE(hung, std::string::npos);
+  EXPECT_LT(tpu, hung) << "what a person must do comes first";
+  EXPECT_THAT(b, HasSubstr("FrigateEdgeTpuMissing says a person must act: runbook "
+                           "https://example.org/README.md#runbook-edgetpu"));
+  EXPECT_THAT(b, HasSubstr("On node n1, check the device"));
+  EXPECT_THAT(b, Not(HasSubstr("for information (not acted on)")));
+}
+
+// Issue 9 item 14: the recovered mail names the pod, container and node it was given.
+TEST(Composer, RecoveredMailNamesPodContainerAndNode) {
+  World w;
+  w.facts.node_ready = "False";
+  w.Deliver(Stuck(), kT0);
+  w.Deliver(Stuck(), kT0 + seconds(30));
+  w.Deliver(
+      Notify({MakeAlert("FrigateDetectorStuck", "detector_stuck", AlertStatus::kResolved, true)}),
+      kT0 + seconds(300));
+  ASSERT_EQ(w.mails.size(), 2u);
+  w.facts.node_ready = "True";
+  const Email e = w.Compose(1, kT0 + seconds(300));
+  EXPECT_THAT(e.body, HasSubstr("  pod: frigate-7d9-abc (Ready=True)"));
+  EXPECT_THAT(e.body, HasSubstr("  container: frigate, running"));
+  EXPECT_THAT(e.body, HasSubstr("  node: n1 (Ready=True)"));
+  EXPECT_THAT(e.body, HasSubstr("Frigate started: 2026-11-28T03:40:00.000Z"));
+  EXPECT_THAT(e.body, Not(HasSubstr("unknown")));
+  EXPECT_THAT(e.body, Not(HasSubstr("<frigate pod>")));
+}
+
+// Without Kubernetes (frigate-api) there is no pod or node to name, and no kubectl guess either.
+TEST(Composer, WithoutKubernetesTheMailSaysSoAndNamesTheHost) {
+  World w;
+  w.facts = TargetFacts{};
+  w.facts.kubernetes = false;
+  w.facts.frigate_started_at = kT0 - std::chrono::hours(1);
+  w.facts.frigate_started_at_source = "frigate-uptime";
+  const Notification n =
+      Notify({MakeAlert("FrigateInferenceSlow", "inference_slow", AlertStatus::kFiring, true)});
+  w.Deliver(n, kT0);
+  w.Deliver(n, kT0 + seconds(30));
+  ASSERT_EQ(w.mails.size(), 1u);
+  const Email e = w.Compose(0, kT0 + seconds(60));
+  EXPECT_THAT(e.body, HasSubstr("through its own API here (no Kubernetes)"));
+  EXPECT_THAT(e.body, HasSubstr("Check the Coral on node the host that runs Frigate"));
+  EXPECT_THAT(e.body, HasSubstr(", from frigate-uptime\n"));
+  EXPECT_THAT(e.body, Not(HasSubstr("unknown")));
+  EXPECT_THAT(e.body, Not(HasSubstr("<node>")));
 }
 
 }  // namespace

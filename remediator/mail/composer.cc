@@ -1,10 +1,11 @@
-#include "remediator/email/composer.h"
+#include "remediator/mail/composer.h"
 
 #include <algorithm>
 #include <string>
 #include <vector>
 
-#include "remediator/email/next_steps.h"
+#include "remediator/gates/manual_action_gate.h"
+#include "remediator/mail/next_steps.h"
 #include "remediator/state/state_codec.h"
 
 namespace fhc::remediator {
@@ -70,6 +71,12 @@ std::string WhatHappened(const MailRequest& r, const TargetState& ts, const std:
       return "Frigate (" + target +
              ") has recovered: all alerts that could trigger a restart "
              "are resolved.";
+    case MailKind::kEscalated:
+      return "Restarts are not helping Frigate (" + target +
+             "): " + std::to_string(ts.incident ? ts.incident->restarts : 0) +
+             " restart(s) in this incident and it is still unhealthy (" + reasons +
+             "). The remediator will NOT restart it again for this incident: a person must "
+             "find the cause.";
   }
   return "";
 }
@@ -85,6 +92,8 @@ std::string Subject(const MailRequest& r, const TargetState& ts, const std::stri
       return prefix + "unhealthy, restart blocked by " + r.gate + " (" + reasons + ")";
     case MailKind::kRecovered:
       return prefix + "recovered (" + reasons + ")";
+    case MailKind::kEscalated:
+      return prefix + "restarts are not helping, escalated to you (" + reasons + ")";
   }
   return prefix;
 }
@@ -99,6 +108,104 @@ void AlertBlock(std::string& out, const TrackedAlert& a, WallTime now) {
     if (k != "alertname") labels += (labels.empty() ? "" : ", ") + k + "=" + v;
   }
   if (!labels.empty()) out += "      labels: " + labels + "\n";
+}
+
+// What the steps' placeholders become for this mail: real names where the facts have them,
+// otherwise commands that find them (never a "<placeholder>" a person must fill in).
+struct Places {
+  std::string pod;        // a pod name, or "-l '<selector>'" (kubectl takes either)
+  std::string container;  // Frigate's container
+  std::string node;       // a node name, or a command substitution that prints it
+  std::string frigate;    // Frigate's URL
+};
+
+Places PlacesOf(const Target& t, const TargetFacts* f, const EmailSettings& settings) {
+  Places p;
+  // The official chart's labels name the release: the best guess without any facts.
+  const std::string selector =
+      f && !f->pod_selector.empty()
+          ? f->pod_selector
+          : "app.kubernetes.io/name=frigate,app.kubernetes.io/instance=" + t.deployment;
+  const bool named = f && !f->pod_name.empty();
+  p.pod = named ? f->pod_name : "-l '" + selector + "'";
+  p.container = f && !f->container_name.empty() ? f->container_name : "frigate";
+  if (f && !f->node_name.empty()) {
+    p.node = f->node_name;
+  } else if (f && !f->kubernetes) {
+    p.node = "the host that runs Frigate";
+  } else {
+    p.node = "$(kubectl -n " + t.namespace_ + " get pod " + p.pod + " -o jsonpath='{" +
+             (named ? "" : ".items[0]") + ".spec.nodeName}')";
+  }
+  // The official chart's Service is named like the deployment and serves port 5000.
+  p.frigate = !settings.frigate_public_url.empty()
+                  ? settings.frigate_public_url
+                  : "http://" + t.deployment + "." + t.namespace_ + ".svc:5000";
+  return p;
+}
+
+std::string Fill(std::string s, const Target& t, const Places& p) {
+  Replace(s, "{namespace}", t.namespace_);
+  Replace(s, "{deployment}", t.deployment);
+  Replace(s, "{pod}", p.pod);
+  Replace(s, "{container}", p.container);
+  Replace(s, "{node}", p.node);
+  Replace(s, "{frigate}", p.frigate);
+  return s;
+}
+
+// The pod, its Frigate container, the node and the deployment as looked up for this mail.
+void FactsBlock(std::string& b, const Target& t, const TargetFacts* f, WallTime now) {
+  b += "\nPod, container and node (as looked up for this mail)\n";
+  if (f == nullptr) {
+    b += "  not looked up for this mail (see the gate verdicts above for what the gates saw)\n";
+    return;
+  }
+  if (!f->kubernetes) {
+    b += "  Frigate is restarted through its own API here (no Kubernetes): no pod, container or "
+         "node to show.\n";
+  } else if (!f->pod_error.empty()) {
+    b += "  pod: none found: " + f->pod_error + "\n";
+  } else {
+    b += "  pod: " + f->pod_name + " (Ready=" + (f->pod_ready ? "True" : "False") + ")";
+    if (!f->pod_selector.empty()) b += ", selected by " + f->pod_selector;
+    b += "\n";
+    if (f->container_name.empty()) {
+      b += "  container: not found: " + f->frigate_started_at_error + "\n";
+    } else {
+      b += "  container: " + f->container_name + ", " +
+           (f->container_state.empty() ? std::string("state not reported") : f->container_state);
+      if (!f->container_reason.empty()) b += " (" + f->container_reason + ")";
+      b += std::string(f->container_ready ? ", ready" : ", not ready") + ", " +
+           std::to_string(f->container_restarts) + " restart(s)";
+      if (!f->container_last_termination.empty()) {
+        b += ", last ended with " + f->container_last_termination;
+      }
+      b += "\n";
+    }
+    if (!f->node_name.empty()) {
+      b += "  node: " + f->node_name;
+      if (f->node_ready) b += " (Ready=" + *f->node_ready + ")";
+      if (f->node_unschedulable) b += " (cordoned)";
+      if (!f->node_error.empty()) b += " (" + f->node_error + ")";
+      b += "\n";
+    }
+  }
+  if (f->frigate_started_at) {
+    b += "  Frigate started: " + Ago(*f->frigate_started_at, now) + ", from " +
+         f->frigate_started_at_source + "\n";
+  } else if (!f->kubernetes && !f->frigate_started_at_error.empty()) {
+    b += "  Frigate started: unknown (" + f->frigate_started_at_error + ")\n";
+  }
+  if (f->kubernetes) {
+    b += "  deployment " + t.Key() + ": ";
+    if (!f->deployment_error.empty()) {
+      b += f->deployment_error + "\n";
+    } else {
+      b += std::string(f->deployment_paused.value_or(false) ? "paused; " : "") +
+           (f->rollout_message.empty() ? "rollout state unknown" : f->rollout_message) + "\n";
+    }
+  }
 }
 
 }  // namespace
@@ -134,9 +241,16 @@ Email ComposeEmail(const MailRequest& r, const TargetState& ts, const TargetFact
       !ts.firing.empty() || !incident ? ts.firing : incident->alerts;
   if (alerts.empty()) b += "  (no alert details kept)\n";
   for (const auto& a : alerts) AlertBlock(b, a, now);
-  if (!ts.diagnostics.empty()) {
+  const std::vector<const TrackedAlert*> manual = ManualAlerts(ts);
+  if (!manual.empty()) {
+    b += "  Firing, a person must act (remediate=\"manual\": a restart cannot help):\n";
+    for (const TrackedAlert* a : manual) AlertBlock(b, *a, now);
+  }
+  if (ts.diagnostics.size() > manual.size()) {
     b += "  Also firing, for information (not acted on):\n";
-    for (const auto& a : ts.diagnostics) AlertBlock(b, a, now);
+    for (const auto& a : ts.diagnostics) {
+      if (std::find(manual.begin(), manual.end(), &a) == manual.end()) AlertBlock(b, a, now);
+    }
   }
 
   b += "\nGate verdicts\n";
@@ -156,42 +270,49 @@ Email ComposeEmail(const MailRequest& r, const TargetState& ts, const TargetFact
     if (t > now - std::chrono::hours(1)) b += "  - " + Ago(t, now) + "\n";
   }
 
-  b += "\nPod and node\n";
-  const std::string pod = facts && !facts->pod_name.empty() ? facts->pod_name : "";
-  const std::string node = facts && !facts->node_name.empty() ? facts->node_name : "";
-  b += "  pod: " + (pod.empty() ? std::string("unknown") : pod) + "\n";
-  b += "  node: " + (node.empty() ? std::string("unknown") : node);
-  if (facts && facts->node_ready) b += " (Ready=" + *facts->node_ready + ")";
-  if (facts && facts->node_unschedulable) b += " (cordoned)";
-  b += "\n";
-  if (facts && facts->frigate_started_at) {
-    b += "  Frigate started: " + Ago(*facts->frigate_started_at, now) + "\n";
-  }
+  const Places where = PlacesOf(ts.target, facts, settings);
+  FactsBlock(b, ts.target, facts, now);
 
   b += "\nNext steps\n";
-  if (r.kind == MailKind::kBlocked && r.gate == "circuit_breaker") {
-    b += "  Restarts are not fixing this: the circuit breaker stops further restarts for now.\n";
+  if (r.kind == MailKind::kBlocked) {
+    const GateGuide& gate = GuideForGate(r.gate);
+    b += "  Blocked by " + r.gate + ": " + Fill(gate.step, ts.target, where) + "\n";
+    b += "  " + Fill(gate.retry, ts.target, where) +
+         " Nothing needs doing for the remediator to try again: it retries by itself.\n";
   }
+  if (r.kind == MailKind::kEscalated) {
+    b += "  Restarts of this incident are over; it stays open until its alerts resolve. Check "
+         "what a restart cannot change: hardware (detector, EdgeTPU, GPU), storage, the node, "
+         "the cameras' network and Frigate's configuration, using the steps below.\n";
+    if (incident) {
+      b += "  Restarts in this incident:\n";
+      for (WallTime t : ts.restart_times) {
+        if (t >= incident->started_at) b += "    - " + Ago(t, now) + "\n";
+      }
+    }
+  }
+  // The reasons a person must act on first, then those of the incident.
   std::vector<const ReasonGuide*> guides;
-  for (const auto& reason : reason_list) {
+  auto add_guide = [&](const std::string& reason) {
     const ReasonGuide* g = &GuideFor(reason);
     if (std::find(guides.begin(), guides.end(), g) == guides.end()) guides.push_back(g);
-  }
+  };
+  for (const TrackedAlert* a : manual) add_guide(AlertReason(*a));
+  for (const auto& reason : reason_list) add_guide(reason);
   if (guides.empty()) guides.push_back(&GuideFor(""));
-  const std::string frigate =
-      settings.frigate_public_url.empty() ? "http://<frigate>:5000" : settings.frigate_public_url;
   for (const ReasonGuide* g : guides) {
     b += "  " + std::string(*g->reason ? g->reason : "general") + ": " + g->title + "\n";
+    for (const TrackedAlert* a : manual) {
+      if (&GuideFor(AlertReason(*a)) != g) continue;
+      auto runbook = a->annotations.find("runbook_url");
+      b += "  " + a->alertname + " says a person must act" +
+           (runbook == a->annotations.end() ? std::string(".") : ": runbook " + runbook->second) +
+           "\n";
+    }
     b += "  " + std::string(g->restart_note) + "\n";
     int n = 0;
     for (const char* step : g->steps) {
-      std::string s = step;
-      Replace(s, "{namespace}", ts.target.namespace_);
-      Replace(s, "{deployment}", ts.target.deployment);
-      Replace(s, "{pod}", pod.empty() ? "<frigate pod>" : pod);
-      Replace(s, "{node}", node.empty() ? "<node>" : node);
-      Replace(s, "{frigate}", frigate);
-      b += "    " + std::to_string(++n) + ". " + s + "\n";
+      b += "    " + std::to_string(++n) + ". " + Fill(step, ts.target, where) + "\n";
     }
   }
 
@@ -231,6 +352,18 @@ void Enqueue(State& state, const MailRequest& r, Email email, WallTime now) {
   if (state.outbox.size() > kMaxOutbox) {
     state.outbox.erase(state.outbox.begin(),
                        state.outbox.end() - static_cast<std::ptrdiff_t>(kMaxOutbox));
+  }
+}
+
+void ComposeAndEnqueue(State& state, const std::vector<MailRequest>& requests,
+                       const std::map<std::string, TargetFacts>& facts,
+                       const EmailSettings& settings, WallTime now) {
+  for (const auto& req : requests) {
+    const TargetState* ts = state.Find(req.target);
+    if (ts == nullptr) continue;
+    auto f = facts.find(req.target.Key());
+    Email email = ComposeEmail(req, *ts, f == facts.end() ? nullptr : &f->second, settings, now);
+    Enqueue(state, req, std::move(email), now);
   }
 }
 

@@ -1,4 +1,4 @@
-#include "remediator/email/next_steps.h"
+#include "remediator/mail/next_steps.h"
 
 #include <cctype>
 #include <string>
@@ -15,8 +15,8 @@ const std::vector<ReasonGuide>& Table() {
        {"Look at the pod's state and restarts: kubectl -n {namespace} get pod {pod} -o wide",
         "Read why the last container ended (OOMKilled, Error): kubectl -n {namespace} describe "
         "pod {pod}",
-        "Read the log of the previous container: kubectl -n {namespace} logs {pod} --previous "
-        "--tail=200",
+        "Read the log of the previous container: kubectl -n {namespace} logs {pod} -c {container} "
+        "--previous --tail=200",
         "Compare memory and CPU use with the limits: kubectl -n {namespace} top pod {pod}",
         "Check the API by hand: curl -sf {frigate}/api/version"}},
       {"stats_stale",
@@ -149,7 +149,57 @@ std::string SnakeCase(std::string_view s) {
   return out;
 }
 
+const std::vector<GateGuide>& GateTable() {
+  static const std::vector<GateGuide> kGates = {
+      {"manual_action_required",
+       "A person must act on the alert marked remediate=\"manual\" (under Why): follow its "
+       "runbook and the steps for its reason below. A restart would not help.",
+       "Restarts of {namespace}/{deployment} resume by themselves once that alert resolves."},
+      {"crash_loop",
+       "Find out why Frigate's container keeps exiting: kubectl -n {namespace} logs {pod} -c "
+       "{container} --previous --tail=200, and its Last State (exit code, OOMKilled) in kubectl "
+       "-n {namespace} describe pod {pod}; then fix the cause (config, devices, memory limit).",
+       "The kubelet keeps restarting the container by itself; the remediator decides again at "
+       "every notification and restarts only once the container runs and the fault persists."},
+      {"startup_grace",
+       "Usually nothing: Frigate started recently and gets STARTUP_GRACE_PERIOD_SECONDS to "
+       "settle. If its container keeps restarting, read kubectl -n {namespace} describe pod "
+       "{pod}; if no pod or container was found, check kubectl -n {namespace} get deploy "
+       "{deployment} -o wide and the FRIGATE_CONTAINER setting.",
+       "The remediator decides again at the next notification after the grace period."},
+      {"circuit_breaker",
+       "Restarts are not fixing this: the circuit breaker stops further restarts for now. Find "
+       "the cause with the steps below before restarting by hand.",
+       "When the verdict counts restarts, the breaker closes by itself once the oldest leaves the "
+       "window (the verdict says when) and restarts resume if the fault persists; when it says "
+       "restarts are held or escalated, they resume as that verdict says."},
+      {"node_ready",
+       "Check the node: kubectl describe node {node} (conditions, kubelet, network); a Frigate "
+       "pinned to it by its USB Coral cannot move elsewhere.",
+       "The remediator restarts once the node is Ready again and the fault persists."},
+      {"rollout_sanity",
+       "Check the rollout: kubectl -n {namespace} rollout status deploy/{deployment}; paused: "
+       "kubectl -n {namespace} rollout resume deploy/{deployment}; failed "
+       "(ProgressDeadlineExceeded): kubectl -n {namespace} describe deploy {deployment} and its "
+       "new pod, then fix it or kubectl -n {namespace} rollout undo deploy/{deployment}.",
+       "The remediator decides again at every notification once no rollout is running."},
+  };
+  return kGates;
+}
+
 }  // namespace
+
+const std::vector<GateGuide>& AllGateGuides() { return GateTable(); }
+
+const GateGuide& GuideForGate(std::string_view gate) {
+  for (const GateGuide& g : GateTable()) {
+    if (gate == g.gate) return g;
+  }
+  static const GateGuide kFallback{
+      "", "See the blocking gate's verdict under Gate verdicts.",
+      "The remediator decides again at every notification of the alert."};
+  return kFallback;
+}
 
 const std::vector<ReasonGuide>& AllGuides() { return Table(); }
 

@@ -18,8 +18,11 @@ struct GateWorld {
     state.target = Target{"nvr", "frigate"};
     facts.kubernetes = true;
     facts.frigate_started_at = Ago(3600);
-    facts.frigate_started_at_source = "container";
+    facts.frigate_started_at_source = "container frigate";
     facts.pod_name = "frigate-abc";
+    facts.container_name = "frigate";
+    facts.container_state = "running";
+    facts.container_ready = true;
     facts.node_name = "n1";
     facts.node_ready = "True";
     facts.node_ready_reason = "KubeletReady";

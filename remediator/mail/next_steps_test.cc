@@ -1,10 +1,12 @@
-#include "remediator/email/next_steps.h"
+#include "remediator/mail/next_steps.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <set>
 #include <string>
+
+#include "remediator/gates/gate_list.h"
 
 namespace fhc::remediator {
 namespace {
@@ -72,6 +74,20 @@ TEST(NextSteps, EveryShippedAlertNameFindsItsReason) {
   for (const auto& [alert, reason] : kAlerts) {
     EXPECT_STREQ(GuideFor(alert).reason, reason) << alert;
   }
+}
+
+// Issue 9 item 14: every gate that can block a restart (all but consecutive_failures, whose
+// "waiting" is never mailed) has its own step and says how the remediator goes on by itself.
+TEST(GateGuides, EveryBlockingGateHasItsOwnStepAndRetry) {
+  for (const auto& gate : DefaultGates()) {
+    const std::string name = gate->Name();
+    if (name == "consecutive_failures") continue;
+    const GateGuide& g = GuideForGate(name);
+    EXPECT_EQ(name, g.gate) << name << " falls back to the generic guide";
+    EXPECT_GT(std::string(g.step).size(), 20u) << name;
+    EXPECT_GT(std::string(g.retry).size(), 20u) << name;
+  }
+  EXPECT_STREQ(GuideForGate("no_such_gate").gate, "");
 }
 
 }  // namespace
