@@ -19,6 +19,7 @@ ExporterService::ExporterService(ExporterConfig config, StatsFetcher& fetcher, L
       fetcher_(fetcher),
       logs_(logs),
       clock_(clock),
+      stats_collector_(StatsCollectorOptions{.include_cmdline = config_.cmdline_label}),
       health_collector_(FHC_VERSION),
       log_collector_([this] { return logs_.Snapshot(); }) {
   // The one registry of metric sources; order is the order in the output.

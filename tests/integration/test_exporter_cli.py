@@ -26,7 +26,7 @@ SETTINGS = [
     # the exporter's own and the CronJob's thresholds it judges with
     "INFERENCE_THRESHOLD_MS", "STUCK_DETECTION_THRESHOLD", "BACKLOG_THRESHOLD",
     "LOG_WINDOW_MINUTES", "SKIP_CAMERAS", "SKIP_RATIO_THRESHOLD", "LOG_SOURCE", "LOG_FILE",
-    "LOG_POLL_SECONDS", "STATS_MAX_AGE_SECONDS", "TARGET_LABELS",
+    "LOG_POLL_SECONDS", "STATS_MAX_AGE_SECONDS", "TARGET_LABELS", "CMDLINE_LABEL",
 ]
 
 
@@ -102,6 +102,7 @@ BAD_SETTINGS = [
     ({"LISTEN": "no-port-here"}, "LISTEN"),
     ({"FRIGATE_URL": "ftp://frigate"}, "FRIGATE_URL"),
     ({"TARGET_LABELS": "maybe"}, "TARGET_LABELS"),
+    ({"CMDLINE_LABEL": "yes please"}, "CMDLINE_LABEL"),
     ({"LOG_SOURCE": "file"}, "LOG_FILE"),  # file without a file
     ({"LOG_SOURCE": "kubernetes"}, "KUBE_API_URL"),  # outside a cluster without an API URL
 ]
