@@ -331,10 +331,17 @@ Status Server::Start() {
   const std::string ports = ListeningPort(o.listen, tls);
   const std::string threads = std::to_string(o.threads > 0 ? o.threads : 1);
   const std::string timeout = std::to_string(o.request_timeout_ms);
-  std::vector<const char*> config = {
-      "listening_ports",    ports.c_str(),  "num_threads", threads.c_str(),
-      "enable_keep_alive",  "yes",          "tcp_nodelay", "1",
-      "request_timeout_ms", timeout.c_str()};
+  const std::string keep_alive = std::to_string(o.keep_alive_timeout_ms);
+  // civetweb 1.15 (docs/UserManual.md): connection_queue holds accepted connections waiting for
+  // a worker (default 20), listen_backlog the ones the kernel holds before accept (default 200).
+  std::vector<const char*> config = {"listening_ports",       ports.c_str(),
+                                     "num_threads",           threads.c_str(),
+                                     "connection_queue",      threads.c_str(),
+                                     "listen_backlog",        "1024",
+                                     "enable_keep_alive",     "yes",
+                                     "keep_alive_timeout_ms", keep_alive.c_str(),
+                                     "tcp_nodelay",           "1",
+                                     "request_timeout_ms",    timeout.c_str()};
   if (tls) {
     config.insert(config.end(), {"ssl_certificate", pem_path.c_str(), "ssl_protocol_version", "4"});
   }

@@ -195,6 +195,72 @@ TEST_F(ServerTest, KeepAliveServesSeveralRequestsOnOneConnection) {
   close(fd);
 }
 
+// 100 connections that send nothing and 100 that trickle a request header one byte every
+// 200 ms, as slowloris does; closed when the object goes.
+class SlowClients {
+ public:
+  explicit SlowClients(int port, int idle = 100, int trickling = 100) {
+    for (int i = 0; i < idle + trickling; ++i) {
+      const int fd = ConnectLoopback(port);
+      if (fd >= 0) (i < idle ? idle_ : trickling_).push_back(fd);
+    }
+    trickler_ = std::thread([this] {
+      const std::string header =
+          "GET /hello HTTP/1.1\r\nHost: t\r\nX-Slow: " + std::string(1000, 'a') + "\r\n\r\n";
+      for (std::size_t at = 0; at < header.size() && !stop_; ++at) {
+        for (const int fd : trickling_) send(fd, &header[at], 1, MSG_NOSIGNAL);
+        for (int i = 0; i < 20 && !stop_; ++i) std::this_thread::sleep_for(10ms);
+      }
+    });
+  }
+  ~SlowClients() {
+    stop_ = true;
+    trickler_.join();
+    for (const int fd : idle_) close(fd);
+    for (const int fd : trickling_) close(fd);
+  }
+  std::size_t open() const { return idle_.size() + trickling_.size(); }
+
+ private:
+  std::vector<int> idle_;
+  std::vector<int> trickling_;
+  std::atomic<bool> stop_{false};
+  std::thread trickler_;
+};
+
+TEST_F(ServerTest, TwoHundredIdleOrTricklingConnectionsDoNotDelayOtherRequests) {
+  StartServer();
+  SlowClients slow(server_->port());
+  ASSERT_EQ(slow.open(), 200u);
+  std::this_thread::sleep_for(300ms);  // every slow connection has reached a worker by now
+  for (int i = 0; i < 5; ++i) {
+    const auto start = std::chrono::steady_clock::now();
+    Request req;
+    req.url = Url(*server_, i % 2 ? "/hello" : "/echo");
+    req.method = i % 2 ? "GET" : "POST";
+    req.body = "ping";
+    req.timeout = 5s;
+    const Response r = client_.Send(req);
+    const auto took = std::chrono::steady_clock::now() - start;
+    EXPECT_EQ(r.status, 200) << r.error;
+    EXPECT_LT(took, 1s) << "request " << i << " waited behind the slow connections";
+  }
+}
+
+TEST_F(ServerTest, AClientThatNeverFinishesItsRequestIsCutAtTheRequestTimeout) {
+  ServerOptions o;
+  o.request_timeout_ms = 300;
+  StartServer(o);
+  const int fd = ConnectLoopback(server_->port());
+  ASSERT_GE(fd, 0);
+  ASSERT_TRUE(SendAll(fd, "GET /hello HTTP/1.1\r\nHost: t\r\n"));  // header never ends
+  const auto start = std::chrono::steady_clock::now();
+  ReadUntil(
+      fd, [](const std::string&) { return false; }, 5s);  // returns when the server closes
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
+  close(fd);
+}
+
 TEST_F(ServerTest, PortAlreadyInUseIsAClearError) {
   StartServer();
   ServerOptions o;
