@@ -515,13 +515,13 @@ std::string RemediatorService::MetricsText() {
   return RenderMetrics(state, counters, engine_, config_, clock_.Now(), process_collector_);
 }
 
-std::string RemediatorService::StateJson() {
+std::string RemediatorService::StateJson(bool redacted) {
   State state;
   {
     std::lock_guard lock(mu_);
     state = last_state_;
   }
-  return RenderStateJson(state, engine_, config_, clock_.Now());
+  return RenderStateJson(state, engine_, config_, clock_.Now(), redacted);
 }
 
 std::string RemediatorService::StatusPage() {
@@ -554,8 +554,21 @@ void RemediatorService::RegisterRoutes(http::Server& server) {
     r.body = ok ? "ready\n" : "state store unreachable: " + ok.error() + "\n";
     return r;
   });
-  server.Route("GET", "/api/v1/state",
-               [this](const http::ServerRequest&) { return Json(200, StateJson()); });
+  server.Route("GET", "/api/v1/state", [this](const http::ServerRequest& request) {
+    switch (StateAccessFor(config_.auth, request.Header("authorization"))) {
+      case StateAccess::kFull:
+        return Json(200, StateJson(false));
+      case StateAccess::kRedacted:
+        return Json(200, StateJson(true));
+      case StateAccess::kDenied:
+        break;
+    }
+    auto r = Error(401, "wrong credentials (send none for the redacted view)");
+    r.headers.emplace_back("WWW-Authenticate", config_.auth.mode == "basic"
+                                                   ? "Basic realm=\"frigate-remediator\""
+                                                   : "Bearer realm=\"frigate-remediator\"");
+    return r;
+  });
   server.Route("GET", "/", [this](const http::ServerRequest&) {
     http::ServerResponse r;
     r.content_type = "text/html; charset=utf-8";
