@@ -3,6 +3,7 @@
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdint>
@@ -10,6 +11,8 @@
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
+#include <vector>
 
 #include "exporter/stats/frigate_stats.h"
 #include "exporter/stats/frigate_version.h"
@@ -328,15 +331,22 @@ void ReadProcessTables(const Value& root, FrigateStats* stats) {
       }
     }
   });
-  std::unordered_map<std::string_view, const std::string*> cmdlines;
-  for (const auto& usage : stats->cpu_usages) cmdlines.emplace(usage.pid, &usage.cmdline);
-  ForEachUniqueMember(FindObject(root, "bandwidth_usages"), [&](std::string_view key,
-                                                                const Value& v) {
+  const Value* bandwidth = FindObject(root, "bandwidth_usages");
+  if (bandwidth == nullptr || bandwidth->ObjectEmpty()) return;  // opt-in in Frigate: rare
+  // Command lines by pid: one sorted vector (a bandwidth entry per camera on a big NVR).
+  std::vector<std::pair<std::string_view, const std::string*>> cmdlines;
+  cmdlines.reserve(stats->cpu_usages.size());
+  for (const auto& usage : stats->cpu_usages) cmdlines.emplace_back(usage.pid, &usage.cmdline);
+  std::sort(cmdlines.begin(), cmdlines.end());
+  ForEachUniqueMember(bandwidth, [&](std::string_view key, const Value& v) {
     if (!IsNumericPid(key)) return;
     auto rate = Number(Find(v, "bandwidth"), Range::kNonNegative);
     if (!rate) return;
-    const auto known = cmdlines.find(key);
-    std::string cmdline = known == cmdlines.end() ? std::string() : *known->second;
+    const auto known =
+        std::lower_bound(cmdlines.begin(), cmdlines.end(),
+                         std::make_pair(key, static_cast<const std::string*>(nullptr)));
+    std::string cmdline =
+        known != cmdlines.end() && known->first == key ? *known->second : std::string();
     ProcessIdentity identity = IdentityOf(key, identities, cmdline);
     stats->bandwidth.push_back({std::string(key), std::move(identity), std::move(cmdline), rate});
   });
