@@ -52,6 +52,7 @@ void AwaitFirstLogRead(LogMonitor& monitor, const ExporterConfig& config) {
 
 int main(int argc, char** argv) {
   program::BlockStopSignals();
+  program::LimitMallocArenas();
   int exit_code = 0;
   auto parsed = program::Start(kProgram, ExporterSpecs(), argc, argv, exit_code);
   if (!parsed) return exit_code;

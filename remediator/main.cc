@@ -39,6 +39,7 @@ int Fail(const std::string& message) {
 
 int main(int argc, char** argv) {
   program::BlockStopSignals();
+  program::LimitMallocArenas();
   int exit_code = 0;
   auto parsed = program::Start(kProgram, RemediatorSpecs(), argc, argv, exit_code);
   if (!parsed) return exit_code;
