@@ -31,7 +31,11 @@ std::set<std::string> MailFields(const std::string& json, bool* redacted) {
   EXPECT_FALSE(doc.HasParseError());
   *redacted = doc["redacted"].GetBool();
   std::set<std::string> fields;
-  for (const auto& m : doc["outbox"][0].GetObject()) fields.insert(m.name.GetString());
+  // Index loop: RapidJSON 1.1's member iterators trip C++20's reversed-operator ambiguity.
+  const auto& mail = doc["outbox"][0];
+  for (rapidjson::SizeType i = 0; i < mail.MemberCount(); ++i) {
+    fields.insert((mail.MemberBegin() + i)->name.GetString());
+  }
   return fields;
 }
 
