@@ -320,6 +320,21 @@ TEST(StatsParser018, GpuEncoderDecoderAndComputeRead) {
   EXPECT_FALSE(stats.gpus[1].encoder_percent.has_value());
 }
 
+// get_nvidia_gpu_stats (v0.18.0-beta1) reports -1 for a figure NVML does not give, which
+// set_gpu_stats spells "-1.0%": no value, not a negative percentage.
+TEST(StatsParser018, NvidiaFiguresNvmlDoesNotGiveAreAbsent) {
+  const auto stats = ParseStats(
+      R"({"service": {"version": "0.18.0-5f6043a"}, "detectors": {}, "gpu_usages": {"Tesla P4":
+      {"vendor": "nvidia", "gpu": "0.0%", "mem": "-1.0%", "enc": "-1.0%", "dec": "3.0%",
+      "temp": "None"}}})");
+  ASSERT_TRUE(stats.ok()) << stats.error();
+  ASSERT_EQ(stats->gpus.size(), 1u);
+  EXPECT_THAT(stats->gpus[0].gpu_percent, Optional(0.0));
+  EXPECT_FALSE(stats->gpus[0].mem_percent.has_value());
+  EXPECT_FALSE(stats->gpus[0].encoder_percent.has_value());
+  EXPECT_THAT(stats->gpus[0].decoder_percent, Optional(3.0));
+}
+
 // tests/fixtures/stats/SOURCES.md: get_cpu_stats at v0.16.4 lists every pid psutil sees.
 TEST(StatsParser016, UnclaimedPidsAreNamedByTheirCommandLine) {
   const FrigateStats stats = ParseFixture("frigate-0.16-process-tree.json");
