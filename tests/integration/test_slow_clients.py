@@ -99,3 +99,22 @@ def test_remediator_answers_within_a_second_beside_200_slow_connections(
         assert status == 200, body
         assert took < LIMIT_SECONDS, ("/webhook", attempt, took)
     assert r.metric("frigate_remediator_webhooks_total", result="accepted") == 3
+
+
+def test_memory_levels_off_once_every_worker_has_served(frigate_sim, exporter):
+    # civetweb wakes its 256 idle workers in turn, so each new connection lands on another
+    # worker. Once all have served, resident memory stays flat; glibc's per-thread malloc arenas
+    # (up to 16 on 2 cores, 64 MB of address space each) are capped at two.
+    from fhc_testlib import process_rss_kib
+    sim = frigate_sim(version="0.16", cameras=10)
+    proc, url = exporter(sim.url, LOG_SOURCE="none")
+    for _ in range(300):
+        assert http_get(url + "/metrics")[0] == 200
+    first = process_rss_kib(proc.p.pid)
+    for _ in range(300):
+        assert http_get(url + "/metrics")[0] == 200
+    second = process_rss_kib(proc.p.pid)
+    assert second["VmRSS"] - first["VmRSS"] < 2 * 1024, (first, second)
+    status = dict(line.split(":", 1) for line in
+                  open(f"/proc/{proc.p.pid}/status").read().splitlines() if ":" in line)
+    assert int(status["VmSize"].split()[0]) < 512 * 1024, status["VmSize"]
