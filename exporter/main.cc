@@ -104,6 +104,7 @@ int main(int argc, char** argv) {
 
   http::ServerOptions server_options;
   server_options.listen = config->listen;
+  server_options.threads = static_cast<int>(parsed->settings.GetInt("HTTP_WORKERS"));
   server_options.max_body_bytes = 64 * 1024;  // the exporter takes no request bodies
   http::Server server(server_options);
   service.RegisterRoutes(server);

@@ -20,7 +20,8 @@ from fhc_testlib import EXPORTER, http_get, require_binary, wait_until
 
 SETTINGS = [
     # common to both programs
-    "LISTEN", "LOG_LEVEL", "LOG_FORMAT", "FRIGATE_URL", "FRIGATE_TOKEN", "API_TIMEOUT_SECONDS",
+    "LISTEN", "HTTP_WORKERS", "LOG_LEVEL", "LOG_FORMAT", "FRIGATE_URL", "FRIGATE_TOKEN",
+    "API_TIMEOUT_SECONDS",
     "NAMESPACE", "DEPLOYMENT_NAME", "POD_LABEL_SELECTOR", "KUBE_API_URL", "KUBE_TOKEN_FILE",
     "KUBE_CA_FILE", "KUBE_INSECURE_SKIP_TLS_VERIFY",
     # the exporter's own and the CronJob's thresholds it judges with
@@ -103,6 +104,7 @@ BAD_SETTINGS = [
     ({"FRIGATE_URL": "ftp://frigate"}, "FRIGATE_URL"),
     ({"TARGET_LABELS": "maybe"}, "TARGET_LABELS"),
     ({"CMDLINE_LABEL": "yes please"}, "CMDLINE_LABEL"),
+    ({"HTTP_WORKERS": "0"}, "HTTP_WORKERS"),
     ({"LOG_SOURCE": "file"}, "LOG_FILE"),  # file without a file
     ({"LOG_SOURCE": "kubernetes"}, "KUBE_API_URL"),  # outside a cluster without an API URL
 ]

@@ -118,3 +118,17 @@ def test_memory_levels_off_once_every_worker_has_served(frigate_sim, exporter):
     status = dict(line.split(":", 1) for line in
                   open(f"/proc/{proc.p.pid}/status").read().splitlines() if ":" in line)
     assert int(status["VmSize"].split()[0]) < 512 * 1024, status["VmSize"]
+
+
+def test_http_workers_sets_the_number_of_server_threads(frigate_sim, exporter, remediator):
+    def threads(pid):
+        for line in open(f"/proc/{pid}/status"):
+            if line.startswith("Threads:"):
+                return int(line.split()[1])
+
+    sim = frigate_sim(version="0.16", cameras=1)
+    default, _ = exporter(sim.url, LOG_SOURCE="none")
+    small, _ = exporter(sim.url, LOG_SOURCE="none", HTTP_WORKERS="16")
+    assert threads(default.p.pid) >= 256 > 16 + 20 > threads(small.p.pid) >= 16
+    r = remediator(HTTP_WORKERS="16")
+    assert 16 <= threads(r.proc.p.pid) < 16 + 20
