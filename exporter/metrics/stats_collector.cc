@@ -160,8 +160,9 @@ LabelList ProcessLabels(const std::string& pid, const ProcessIdentity& identity,
   return labels;
 }
 
-// Frigate's /api/metrics reports a detector's pid twice: as {detector, "detect", "Detector"} and
-// as {detector, detector, "detectors"}; dashboards built on it select the second.
+// Frigate's /api/metrics (frigate/stats/prometheus.py) reports a detector's pid as {detector,
+// detector, "detectors"}, which dashboards built on it select; it also means to report it as
+// {detector, "detect", "Detector"}, which a lookup slip there keeps from appearing. Both here.
 constexpr std::string_view kDetectorType = "Detector";
 ProcessIdentity AsDetectorsSeries(const ProcessIdentity& detector) {
   return {detector.name, detector.name, "detectors"};
