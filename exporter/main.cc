@@ -52,6 +52,7 @@ void AwaitFirstLogRead(LogMonitor& monitor, const ExporterConfig& config) {
 
 int main(int argc, char** argv) {
   program::BlockStopSignals();
+  program::LimitMallocArenas();
   int exit_code = 0;
   auto parsed = program::Start(kProgram, ExporterSpecs(), argc, argv, exit_code);
   if (!parsed) return exit_code;
@@ -111,6 +112,7 @@ int main(int argc, char** argv) {
 
   http::ServerOptions server_options;
   server_options.listen = config->listen;
+  server_options.threads = static_cast<int>(parsed->settings.GetInt("HTTP_WORKERS"));
   server_options.max_body_bytes = 64 * 1024;  // the exporter takes no request bodies
   http::Server server(server_options);
   service.RegisterRoutes(server);

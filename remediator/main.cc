@@ -39,6 +39,7 @@ int Fail(const std::string& message) {
 
 int main(int argc, char** argv) {
   program::BlockStopSignals();
+  program::LimitMallocArenas();
   int exit_code = 0;
   auto parsed = program::Start(kProgram, RemediatorSpecs(), argc, argv, exit_code);
   if (!parsed) return exit_code;
@@ -103,6 +104,7 @@ int main(int argc, char** argv) {
   }
   http::ServerOptions server_options;
   server_options.listen = config->listen;
+  server_options.threads = static_cast<int>(parsed->settings.GetInt("HTTP_WORKERS"));
   // Bodies up to 1 MiB are the webhook's limit (413 with a message past it); the server itself
   // refuses anything much larger without reading it.
   server_options.max_body_bytes = 2 * 1024 * 1024;

@@ -1,6 +1,11 @@
 #pragma once
 // Every HTTP server of ours, over civetweb: exact-path routes, a request body limit (413 past it),
 // keep-alive with TCP_NODELAY, optional TLS, and a clear error when the port is taken.
+//
+// civetweb gives each open connection a worker thread of its own for as long as the connection
+// sends its request (and between keep-alive requests). So that idle or trickling clients cannot
+// starve the liveness probe, a scrape or a webhook, the defaults keep many workers (a parked
+// worker costs a sleeping thread) and cut a client that has not sent its whole request in time.
 #include <cstddef>
 #include <functional>
 #include <map>
@@ -37,11 +42,17 @@ using Handler = std::function<ServerResponse(const ServerRequest&)>;
 struct ServerOptions {
   std::string listen = "127.0.0.1:0";  // host:port; port 0 picks a free port
   std::size_t max_body_bytes = 1024 * 1024;
-  int threads = 8;
+  // Connections served at once, idle keep-alive ones included; more wait (connection_queue,
+  // then the kernel's listen backlog) until a worker is free.
+  int threads = 256;
   std::string tls_cert_file;  // both set: serve HTTPS only
   std::string tls_key_file;
-  // Longest wait for a stalled client on one read or write before the connection is dropped.
-  int request_timeout_ms = 30'000;
+  // A request's headers must arrive within this time from the connection's first byte, and its
+  // body within this time from the first body read; each write of a reply gets as long. Past
+  // it the connection is dropped and its worker is free again.
+  int request_timeout_ms = 10'000;
+  // How long a keep-alive connection may sit idle between two requests.
+  int keep_alive_timeout_ms = 500;
 };
 
 class Server {

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <fstream>
 #include <string>
 #include <thread>
 
@@ -193,6 +194,125 @@ TEST_F(ServerTest, KeepAliveServesSeveralRequestsOnOneConnection) {
     EXPECT_THAT(reply, HasSubstr("Connection: keep-alive"));
   }
   close(fd);
+}
+
+// 100 connections that send nothing and 100 that trickle a request header one byte every
+// 200 ms, as slowloris does; closed when the object goes.
+class SlowClients {
+ public:
+  explicit SlowClients(int port, int idle = 100, int trickling = 100) {
+    for (int i = 0; i < idle + trickling; ++i) {
+      const int fd = ConnectLoopback(port);
+      if (fd >= 0) (i < idle ? idle_ : trickling_).push_back(fd);
+    }
+    trickler_ = std::thread([this] {
+      const std::string header =
+          "GET /hello HTTP/1.1\r\nHost: t\r\nX-Slow: " + std::string(1000, 'a') + "\r\n\r\n";
+      for (std::size_t at = 0; at < header.size() && !stop_; ++at) {
+        for (const int fd : trickling_) send(fd, &header[at], 1, MSG_NOSIGNAL);
+        for (int i = 0; i < 20 && !stop_; ++i) std::this_thread::sleep_for(10ms);
+      }
+    });
+  }
+  ~SlowClients() {
+    stop_ = true;
+    trickler_.join();
+    for (const int fd : idle_) close(fd);
+    for (const int fd : trickling_) close(fd);
+  }
+  std::size_t open() const { return idle_.size() + trickling_.size(); }
+
+ private:
+  std::vector<int> idle_;
+  std::vector<int> trickling_;
+  std::atomic<bool> stop_{false};
+  std::thread trickler_;
+};
+
+TEST_F(ServerTest, TwoHundredIdleOrTricklingConnectionsDoNotDelayOtherRequests) {
+  StartServer();
+  SlowClients slow(server_->port());
+  ASSERT_EQ(slow.open(), 200u);
+  std::this_thread::sleep_for(300ms);  // every slow connection has reached a worker by now
+  for (int i = 0; i < 5; ++i) {
+    const auto start = std::chrono::steady_clock::now();
+    Request req;
+    req.url = Url(*server_, i % 2 ? "/hello" : "/echo");
+    req.method = i % 2 ? "GET" : "POST";
+    req.body = "ping";
+    req.timeout = 5s;
+    const Response r = client_.Send(req);
+    const auto took = std::chrono::steady_clock::now() - start;
+    EXPECT_EQ(r.status, 200) << r.error;
+    EXPECT_LT(took, 1s) << "request " << i << " waited behind the slow connections";
+  }
+}
+
+TEST_F(ServerTest, AClientThatNeverFinishesItsRequestIsCutAtTheRequestTimeout) {
+  ServerOptions o;
+  o.request_timeout_ms = 300;
+  StartServer(o);
+  const int fd = ConnectLoopback(server_->port());
+  ASSERT_GE(fd, 0);
+  ASSERT_TRUE(SendAll(fd, "GET /hello HTTP/1.1\r\nHost: t\r\n"));  // header never ends
+  const auto start = std::chrono::steady_clock::now();
+  ReadUntil(
+      fd, [](const std::string&) { return false; }, 5s);  // returns when the server closes
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
+  close(fd);
+}
+
+// Touches `bytes` of the calling thread's stack, as a deep handler does.
+[[gnu::noinline]] void UseStack(std::size_t bytes) {
+  volatile char frame[64 * 1024];
+  for (std::size_t i = 0; i < bytes && i < sizeof frame; i += 512) frame[i] = 1;
+}
+
+long ResidentKib() {
+  std::ifstream statm("/proc/self/statm");
+  long size = 0, resident = 0;
+  statm >> size >> resident;
+  return resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define FHC_UNDER_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define FHC_UNDER_ASAN 1
+#endif
+
+TEST(ServerMemory, WorkersHandTheStackTheirRequestsTouchedBackToTheKernel) {
+#if defined(FHC_UNDER_ASAN)
+  GTEST_SKIP() << "resident memory means nothing under ASan (its quarantine keeps freed memory)";
+#endif
+  // civetweb wakes idle workers in turn: 64 connections reach all 32 workers, each running a
+  // handler that touches 60 KB of stack. Kept, that would be 32 x 60 KB = 1.9 MB resident.
+  ServerOptions o;
+  o.threads = 32;
+  Server server(o);
+  server.Route("GET", "/deep", [](const ServerRequest&) {
+    UseStack(60 * 1024);
+    return Text("ok");
+  });
+  server.Route("GET", "/shallow", [](const ServerRequest&) { return Text("ok"); });
+  ASSERT_TRUE(server.Start().ok());
+  CurlClient client;
+  auto round = [&](const char* path) {
+    for (int i = 0; i < 64; ++i) {
+      Request req;
+      req.url = Url(server, path);
+      req.headers.emplace_back("Connection", "close");  // a new connection, the next worker
+      ASSERT_EQ(client.Send(req).status, 200);
+    }
+  };
+  round("/shallow");  // every worker, the allocator and the client warmed up
+  const long before = ResidentKib();
+  round("/deep");
+  round("/deep");
+  EXPECT_LT(ResidentKib() - before, 512) << "KiB more resident after the deep requests";
 }
 
 TEST_F(ServerTest, PortAlreadyInUseIsAClearError) {

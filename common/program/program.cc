@@ -1,8 +1,10 @@
 #include "common/program/program.h"
 
+#include <malloc.h>
 #include <pthread.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 
 #include "common/log/log.h"
@@ -25,6 +27,10 @@ void BlockStopSignals() {
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   // A client that hangs up mid-response must not kill the process.
   std::signal(SIGPIPE, SIG_IGN);
+}
+
+void LimitMallocArenas() {
+  if (std::getenv("MALLOC_ARENA_MAX") == nullptr) mallopt(M_ARENA_MAX, 2);
 }
 
 int WaitForStopSignal() {

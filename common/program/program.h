@@ -13,6 +13,11 @@ namespace fhc::program {
 // Blocks SIGINT and SIGTERM in the calling thread; call first in main(), before any thread
 // starts, so every thread inherits the mask and WaitForStopSignal() receives them.
 void BlockStopSignals();
+// Caps glibc's malloc arenas at two (unless MALLOC_ARENA_MAX is set); call before any thread
+// starts. glibc gives threads that allocate arenas of their own, up to eight per core, and keeps
+// freed memory in each: with the HTTP server's 256 workers every scrape or webhook lands on
+// another worker, and resident memory would grow by a scrape's worth per arena.
+void LimitMallocArenas();
 // Waits for SIGINT or SIGTERM; returns its number.
 int WaitForStopSignal();
 

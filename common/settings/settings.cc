@@ -333,6 +333,10 @@ std::vector<Spec> CommonSpecs(const std::string& default_listen) {
   return {
       {"LISTEN", default_listen, "Address of the HTTP server (host:port; port 0 picks one)",
        accept::HostPort()},
+      {"HTTP_WORKERS", "256",
+       "Connections the HTTP server serves at once, idle and slow ones included (each holds a "
+       "thread; every worker costs about 45 KB of memory once it has served)",
+       accept::Int(1, 4096)},
       {"LOG_LEVEL", "info", "Lowest level of log lines written to stderr",
        accept::OneOf({"trace", "debug", "info", "warn", "error"})},
       {"LOG_FORMAT", "text", "Log lines as text, or as one JSON object per line",

@@ -313,11 +313,11 @@ TEST(CommonSpecs, DeclareTheSharedSettingsEachWithHelp) {
       EXPECT_EQ(s.validate(s.default_value), "") << s.name;
     }
   }
-  EXPECT_EQ(names, (Args{"LISTEN", "LOG_LEVEL", "LOG_FORMAT", "FRIGATE_URL", "FRIGATE_TOKEN",
-                         "API_TIMEOUT_SECONDS", "NAMESPACE", "DEPLOYMENT_NAME",
+  EXPECT_EQ(names, (Args{"LISTEN", "HTTP_WORKERS", "LOG_LEVEL", "LOG_FORMAT", "FRIGATE_URL",
+                         "FRIGATE_TOKEN", "API_TIMEOUT_SECONDS", "NAMESPACE", "DEPLOYMENT_NAME",
                          "POD_LABEL_SELECTOR", "KUBE_API_URL", "KUBE_TOKEN_FILE", "KUBE_CA_FILE",
                          "KUBE_INSECURE_SKIP_TLS_VERIFY"}));
-  EXPECT_TRUE(specs[4].secret);  // FRIGATE_TOKEN
+  EXPECT_TRUE(specs[5].secret);  // FRIGATE_TOKEN
   EXPECT_EQ(specs[0].default_value, "127.0.0.1:9711");
 }
 

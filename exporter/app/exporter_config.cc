@@ -69,6 +69,11 @@ std::vector<settings::Spec> ExporterSpecs() {
        accept::Double(0.2, 3600)},
       {"STATS_MAX_AGE_SECONDS", "1",
        "reuse one /api/stats fetch for scrapes within this many seconds", accept::Double(0, 300)},
+      {"CMDLINE_LABEL", "false",
+       "add Frigate's cmdline label (the process's command line, stream credentials masked by "
+       "Frigate) to frigate_cpu_usage_percent, frigate_mem_usage_percent and "
+       "frigate_bandwidth_usage_bytes_per_second, as Frigate's own /api/metrics has it",
+       accept::Bool()},
       {"TARGET_LABELS", "false",
        "add constant labels frigate_namespace and frigate_deployment (NAMESPACE, DEPLOYMENT_NAME) "
        "to frigate_* series so alerts carry their target; they never collide with the labels a "
@@ -89,6 +94,7 @@ Result<ExporterConfig> ToExporterConfig(const settings::Settings& s) {
   c.frigate_token = s.Get("FRIGATE_TOKEN");
   c.api_timeout_seconds = s.GetDouble("API_TIMEOUT_SECONDS");
   c.stats_max_age_seconds = s.GetDouble("STATS_MAX_AGE_SECONDS");
+  c.cmdline_label = s.GetBool("CMDLINE_LABEL");
   c.log_source = s.Get("LOG_SOURCE");
   c.log_file = s.Get("LOG_FILE");
   c.log_poll_seconds = s.GetDouble("LOG_POLL_SECONDS");

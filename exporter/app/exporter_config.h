@@ -24,7 +24,8 @@ struct ExporterConfig {
   std::string frigate_token;
   double api_timeout_seconds = 10;
   double stats_max_age_seconds = 1;
-  std::string log_source;  // frigate-api | kubernetes | file | none
+  bool cmdline_label = false;  // CMDLINE_LABEL: StatsCollectorOptions::include_cmdline
+  std::string log_source;      // frigate-api | kubernetes | file | none
   std::string log_file;
   double log_poll_seconds = 10;
   int log_window_minutes = 5;

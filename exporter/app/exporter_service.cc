@@ -24,6 +24,7 @@ ExporterService::ExporterService(ExporterConfig config, StatsFetcher& fetcher,
       frigate_config_(frigate_config),
       logs_(logs),
       clock_(clock),
+      stats_collector_(StatsCollectorOptions{.include_cmdline = config_.cmdline_label}),
       health_collector_(FHC_VERSION),
       log_collector_([this] { return logs_.Snapshot(); }),
       baselines_(config_.baseline, config_.thresholds.inference_rule) {

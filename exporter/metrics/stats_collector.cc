@@ -49,9 +49,6 @@ std::optional<double> Scaled(std::optional<double> value, double factor) {
   return *value * factor;
 }
 
-// A pid only Frigate's own tables name becomes a series (see StatsFamilies).
-bool Named(const ProcessIdentity& identity) { return !identity.name.empty(); }
-
 constexpr std::array<Gauge<CameraStats>, 7> kCameraGauges = {{
     {"frigate_camera_fps",
      "Frames per second Frigate reads from the camera's detect stream; 0 means the camera is "
@@ -106,16 +103,24 @@ constexpr std::array<Gauge<StorageStats>, 3> kStorageGauges = {{
 constexpr std::array<Gauge<ProcessUsage>, 2> kProcessGauges = {{
     {"frigate_cpu_usage_percent",
      "CPU use of a Frigate process in percent of one core (can exceed 100).",
-     [](const ProcessUsage& u) { return Named(u.identity) ? u.cpu_percent : std::nullopt; }},
+     [](const ProcessUsage& u) { return u.cpu_percent; }},
     {"frigate_mem_usage_percent", "Memory use of a Frigate process in percent of the host's.",
-     [](const ProcessUsage& u) { return Named(u.identity) ? u.mem_percent : std::nullopt; }},
+     [](const ProcessUsage& u) { return u.mem_percent; }},
 }};
 
-constexpr std::array<Gauge<GpuUsage>, 2> kGpuGauges = {{
+constexpr std::array<Gauge<GpuUsage>, 5> kGpuGauges = {{
     {"frigate_gpu_usage_percent", "GPU use in percent.",
      [](const GpuUsage& g) { return g.gpu_percent; }},
     {"frigate_gpu_mem_usage_percent", "GPU memory use in percent.",
      [](const GpuUsage& g) { return g.mem_percent; }},
+    {"frigate_gpu_encoder_usage_percent", "GPU video encoder use in percent (NVIDIA).",
+     [](const GpuUsage& g) { return g.encoder_percent; }},
+    {"frigate_gpu_decoder_usage_percent",
+     "GPU video decoder use in percent (NVIDIA; Intel video and video-enhance engines).",
+     [](const GpuUsage& g) { return g.decoder_percent; }},
+    {"frigate_gpu_compute_usage_percent",
+     "GPU compute use in percent (Intel render/3D and compute engines).",
+     [](const GpuUsage& g) { return g.compute_percent; }},
 }};
 
 constexpr std::array<Gauge<BandwidthUsage>, 1> kBandwidthGauges = {{
@@ -123,8 +128,7 @@ constexpr std::array<Gauge<BandwidthUsage>, 1> kBandwidthGauges = {{
      "Network traffic of a Frigate process in bytes per second (Frigate's "
      "frigate_bandwidth_usages_kBps times 1024).",
      [](const BandwidthUsage& b) {
-       return Named(b.identity) ? Scaled(b.kilobytes_per_second, kBytesPerNethogsKilobyte)
-                                : std::nullopt;
+       return Scaled(b.kilobytes_per_second, kBytesPerNethogsKilobyte);
      }},
 }};
 
@@ -146,11 +150,43 @@ void AppendIfAny(MetricFamily family, std::vector<MetricFamily>* out) {
   if (!family.metric.empty()) out->push_back(std::move(family));
 }
 
-LabelList ProcessLabels(const std::string& pid, const ProcessIdentity& identity) {
-  return {{"pid", pid},
-          {"name", identity.name},
-          {"process", identity.process},
-          {"type", identity.type}};
+LabelList ProcessLabels(const std::string& pid, const ProcessIdentity& identity,
+                        const std::string& cmdline, const StatsCollectorOptions& options) {
+  LabelList labels = {{"pid", pid},
+                      {"name", identity.name},
+                      {"process", identity.process},
+                      {"type", identity.type}};
+  if (options.include_cmdline) labels.push_back({"cmdline", cmdline});
+  return labels;
+}
+
+// Frigate's /api/metrics (frigate/stats/prometheus.py) reports a detector's pid as {detector,
+// detector, "detectors"}, which dashboards built on it select; it also means to report it as
+// {detector, "detect", "Detector"}, which a lookup slip there keeps from appearing. Both here.
+constexpr std::string_view kDetectorType = "Detector";
+ProcessIdentity AsDetectorsSeries(const ProcessIdentity& detector) {
+  return {detector.name, detector.name, "detectors"};
+}
+
+// frigate_cpu_usage_percent and frigate_mem_usage_percent: one series per pid of cpu_usages,
+// plus the "detectors" series of each detector pid.
+void AppendProcessFamilies(const std::vector<ProcessUsage>& usages,
+                           const StatsCollectorOptions& options, std::vector<MetricFamily>* out) {
+  for (const auto& gauge : kProcessGauges) {
+    MetricFamily family = Family(gauge.name, gauge.help, MetricType::Gauge);
+    family.metric.reserve(usages.size() + 2);
+    for (const ProcessUsage& usage : usages) {
+      const auto value = gauge.read(usage);
+      if (!value) continue;
+      AddSample(family, *value, ProcessLabels(usage.pid, usage.identity, usage.cmdline, options));
+      if (usage.identity.type == kDetectorType) {
+        AddSample(
+            family, *value,
+            ProcessLabels(usage.pid, AsDetectorsSeries(usage.identity), usage.cmdline, options));
+      }
+    }
+    AppendIfAny(std::move(family), out);
+  }
 }
 
 }  // namespace
@@ -173,14 +209,7 @@ std::vector<MetricFamily> StatsFamilies(const FrigateStats& stats,
   AppendFamilies(
       std::span<const FrigateStats>(&stats, 1), kServiceGauges,
       [](const FrigateStats&) { return LabelList{}; }, &out);
-  AppendFamilies(
-      stats.cpu_usages, kProcessGauges,
-      [&options](const ProcessUsage& u) {
-        LabelList labels = ProcessLabels(u.pid, u.identity);
-        if (options.include_cmdline) labels.push_back({"cmdline", u.cmdline});
-        return labels;
-      },
-      &out);
+  AppendProcessFamilies(stats.cpu_usages, options, &out);
   AppendFamilies(
       stats.gpus, kGpuGauges,
       [](const GpuUsage& g) {
@@ -189,7 +218,10 @@ std::vector<MetricFamily> StatsFamilies(const FrigateStats& stats,
       &out);
   AppendFamilies(
       stats.bandwidth, kBandwidthGauges,
-      [](const BandwidthUsage& b) { return ProcessLabels(b.pid, b.identity); }, &out);
+      [&options](const BandwidthUsage& b) {
+        return ProcessLabels(b.pid, b.identity, b.cmdline, options);
+      },
+      &out);
 
   MetricFamily info =
       Family("frigate_service_info",

@@ -15,15 +15,16 @@
 namespace fhc::exporter {
 
 struct StatsCollectorOptions {
-  // Adds Frigate's `cmdline` label to frigate_cpu_usage_percent and frigate_mem_usage_percent.
-  // Off by default: command lines carry stream URLs (sometimes with passwords) and change often.
+  // Adds Frigate's `cmdline` label to frigate_cpu_usage_percent, frigate_mem_usage_percent and
+  // frigate_bandwidth_usage_bytes_per_second (setting CMDLINE_LABEL). Off by default: command
+  // lines are long and change often (Frigate masks the credentials in stream URLs).
   bool include_cmdline = false;
 };
 
 // Every family for one stats body, gauges only, each family's series with the same label names.
-// Families without any series are left out. Process families (cpu, mem, bandwidth) only carry
-// pids Frigate names (its cameras, detectors, `processes`, and frigate.full_system), as
-// Frigate's own exporter does, so stray short-lived pids do not become series.
+// Families without any series are left out. Process families (cpu, mem, bandwidth) carry every
+// pid of the body, labelled as Frigate's own /api/metrics labels them (see ProcessIdentity);
+// cpu and mem carry each detector pid twice, as type="Detector" and as type="detectors".
 std::vector<prometheus::MetricFamily> StatsFamilies(const FrigateStats& stats,
                                                     const StatsCollectorOptions& options);
 

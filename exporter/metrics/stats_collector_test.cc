@@ -55,8 +55,15 @@ std::set<std::string> Lines(const std::string& text) {
 }
 
 const std::vector<std::string> kFixtures = {
-    "frigate-0.12.json", "frigate-0.13.json", "frigate-0.14.json",
-    "frigate-0.16.json", "frigate-0.17.json", "frigate-0.18-beta.json",
+    "frigate-0.12.json",
+    "frigate-0.13.json",
+    "frigate-0.14.json",
+    "frigate-0.16.json",
+    "frigate-0.17.json",
+    "frigate-0.18-beta.json",
+    // tests/fixtures/stats/SOURCES.md says what these two are built from.
+    "frigate-0.16-process-tree.json",
+    "frigate-0.18-gpus.json",
 };
 
 // Exact exposition lines each fixture must produce. Values are worked out from the fixture by
@@ -103,8 +110,8 @@ const ExpectedLines kExpected[] = {
          R"(frigate_detection_enabled{camera_name="backyard"} 0)",
          R"(frigate_detector_inference_speed_seconds{name="coral"} 0.00925)",
          R"(frigate_detection_start{name="coral"} 1700000099.5)",
-         R"(frigate_cpu_usage_percent{pid="320",name="logger",process="logger",type="Other"} 0.3)",
-         R"(frigate_cpu_usage_percent{pid="330",name="go2rtc",process="go2rtc",type="Other"} 3)",
+         R"(frigate_cpu_usage_percent{pid="320",name="logger",process="logger",type="logger"} 0.3)",
+         R"(frigate_cpu_usage_percent{pid="330",name="go2rtc",process="go2rtc",type="go2rtc"} 3)",
          R"(frigate_storage_total_bytes{storage="/media/frigate/recordings"} 2147483648)",
          R"(frigate_storage_free_bytes{storage="/media/frigate/recordings"} 1573388288)",
          R"(frigate_storage_mount_type_info{storage="/media/frigate/recordings",mount_type="nfs4"} 1)",
@@ -117,7 +124,7 @@ const ExpectedLines kExpected[] = {
          R"(frigate_detection_start{name="coral2"} 1720000040)",
          R"(frigate_cpu_usage_percent{pid="frigate.full_system",name="full_system",process="system",type="System"} 35.5)",
          R"(frigate_mem_usage_percent{pid="frigate.full_system",name="full_system",process="system",type="System"} 42)",
-         R"(frigate_cpu_usage_percent{pid="450",name="review_segment",process="review_segment",type="Other"} 0.5)",
+         R"(frigate_cpu_usage_percent{pid="450",name="review_segment",process="review_segment",type="review_segment"} 0.5)",
          R"(frigate_gpu_usage_percent{gpu_name="NVIDIA GeForce GTX 1650"} 17)",
          R"(frigate_gpu_mem_usage_percent{gpu_name="NVIDIA GeForce GTX 1650"} 31.5)",
          R"(frigate_service_info{version="0.14.1-f4f3cfa",latest_version="unknown"} 1)",
@@ -129,7 +136,7 @@ const ExpectedLines kExpected[] = {
          R"(frigate_camera_fps{camera_name="back \"yard\""} 5)",
          R"(frigate_detection_enabled{camera_name="back \"yard\""} 0)",
          R"(frigate_detector_inference_speed_seconds{name="ov_1"} 0.01525)",
-         R"(frigate_cpu_usage_percent{pid="670",name="embeddings",process="embeddings",type="Other"} 2)",
+         R"(frigate_cpu_usage_percent{pid="670",name="embeddings",process="embeddings",type="embeddings"} 2)",
          R"(frigate_bandwidth_usage_bytes_per_second{pid="610",name="front_door",process="ffmpeg",type="Camera"} 524800)",
          R"(frigate_bandwidth_usage_bytes_per_second{pid="614",name="driveway",process="ffmpeg",type="Camera"} 1048576)",
          "frigate_service_uptime_seconds 123456",
@@ -151,6 +158,36 @@ const ExpectedLines kExpected[] = {
          R"(frigate_gpu_usage_percent{gpu_name="intel-gpu"} 9.5)",
          R"(frigate_cpu_usage_percent{pid="780",name="coral",process="detect",type="Detector"} 12)",
          R"(frigate_service_info{version="0.18.0-beta1",latest_version="0.17.2"} 1)",
+     }},
+    // Every pid becomes a series as in Frigate 0.16.4's /api/metrics (frigate/stats/prometheus.py):
+    // the main process, nginx and s6 as type="Other" named by their command line, a detector
+    // also as type="detectors", `processes` entries as type=<their name>.
+    {"frigate-0.16-process-tree.json",
+     {
+         R"(frigate_cpu_usage_percent{pid="402",name="python3 -u -m frigate",process="python3 -u -m frigate",type="Other"} 4.5)",
+         R"(frigate_mem_usage_percent{pid="120",name="nginx: master process nginx",process="nginx: master process nginx",type="Other"} 0.1)",
+         R"(frigate_cpu_usage_percent{pid="131",name="nginx: worker process",process="nginx: worker process",type="Other"} 0.5)",
+         R"(frigate_cpu_usage_percent{pid="18",name="s6-supervise nginx",process="s6-supervise nginx",type="Other"} 0)",
+         R"(frigate_cpu_usage_percent{pid="1",name="/package/admin/s6/command/s6-svscan -d4 -- /run/service",process="/package/admin/s6/command/s6-svscan -d4 -- /run/service",type="Other"} 0)",
+         R"(frigate_cpu_usage_percent{pid="580",name="ov_0",process="detect",type="Detector"} 45)",
+         R"(frigate_cpu_usage_percent{pid="580",name="ov_0",process="ov_0",type="detectors"} 45)",
+         R"(frigate_mem_usage_percent{pid="580",name="ov_0",process="ov_0",type="detectors"} 3.5)",
+         R"(frigate_cpu_usage_percent{pid="630",name="go2rtc",process="go2rtc",type="go2rtc"} 5)",
+         R"(frigate_mem_usage_percent{pid="660",name="recording",process="recording",type="recording"} 1)",
+         R"(frigate_cpu_usage_percent{pid="610",name="front_door",process="ffmpeg",type="Camera"} 8.5)",
+         R"(frigate_cpu_usage_percent{pid="frigate.full_system",name="full_system",process="system",type="System"} 48.5)",
+     }},
+    // Frigate 0.18.0-beta1's GPU families (frigate/stats/prometheus.py): NVIDIA's enc/dec, Intel's
+    // compute/dec; "-%" (no memory figure) gives no series.
+    {"frigate-0.18-gpus.json",
+     {
+         R"(frigate_gpu_usage_percent{gpu_name="NVIDIA GeForce RTX 3060"} 34)",
+         R"(frigate_gpu_mem_usage_percent{gpu_name="NVIDIA GeForce RTX 3060"} 41.27)",
+         R"(frigate_gpu_encoder_usage_percent{gpu_name="NVIDIA GeForce RTX 3060"} 12)",
+         R"(frigate_gpu_decoder_usage_percent{gpu_name="NVIDIA GeForce RTX 3060"} 27)",
+         R"(frigate_gpu_usage_percent{gpu_name="Core i5-12500 iGPU"} 23.5)",
+         R"(frigate_gpu_compute_usage_percent{gpu_name="Core i5-12500 iGPU"} 8.25)",
+         R"(frigate_gpu_decoder_usage_percent{gpu_name="Core i5-12500 iGPU"} 15.25)",
      }},
 };
 
@@ -180,24 +217,45 @@ TEST(StatsCollector, FamiliesWithoutSeriesAreLeftOut) {
   EXPECT_THAT(collector.Collect(), IsEmpty());
 }
 
-TEST(StatsCollector, UnnamedPidsAndJunkAreNotSeries) {
-  // pid 1 is in every cpu_usages table but no Frigate table names it; 0.12's "PID"/"MiB" keys
-  // never get that far.
+TEST(StatsCollector, EveryPidIsASeriesButJunkKeysAreNot) {
+  // pid 1 (s6-svscan, or /init in 0.13) is in every cpu_usages table and no Frigate table claims
+  // it: it is a series like any other pid. 0.12's "PID"/"MiB" keys never get that far, and there
+  // is no cmdline label unless asked.
   for (const auto& fixture : kFixtures) {
     const std::string text = Exposition(fixture);
-    EXPECT_EQ(text.find(R"(pid="1")"), std::string::npos) << fixture;
+    if (fixture != "frigate-0.17.json" && fixture.find("0.18") == std::string::npos) {
+      EXPECT_NE(text.find(R"(frigate_cpu_usage_percent{pid="1",)"), std::string::npos) << fixture;
+    }
     EXPECT_EQ(text.find(R"(pid="PID")"), std::string::npos) << fixture;
     EXPECT_EQ(text.find("cmdline"), std::string::npos) << fixture;
   }
+  // 0.12's `top` rows have no command line: the unclaimed pid keeps empty name and process.
+  EXPECT_TRUE(
+      Lines(Exposition("frigate-0.12.json"))
+          .count(R"(frigate_mem_usage_percent{pid="1",name="",process="",type="Other"} 0.1)"));
 }
 
 TEST(StatsCollector, CmdlineLabelOnlyWhenAsked) {
   const std::set<std::string> lines =
       Lines(Exposition("frigate-0.13.json", StatsCollectorOptions{.include_cmdline = true}));
   EXPECT_TRUE(lines.count(
-      R"(frigate_cpu_usage_percent{pid="320",name="logger",process="logger",type="Other",cmdline="frigate.logger"} 0.3)"));
+      R"(frigate_cpu_usage_percent{pid="320",name="logger",process="logger",type="logger",cmdline="frigate.logger"} 0.3)"));
   EXPECT_TRUE(lines.count(
       R"(frigate_mem_usage_percent{pid="298",name="front_door",process="detect",type="Camera",cmdline="frigate.process:front_door"} 1.4)"));
+}
+
+TEST(StatsCollector, CmdlineLabelOnEveryProcessSeriesWhenAsked) {
+  const std::set<std::string> lines = Lines(
+      Exposition("frigate-0.16-process-tree.json", StatsCollectorOptions{.include_cmdline = true}));
+  EXPECT_TRUE(lines.count(
+      R"(frigate_cpu_usage_percent{pid="580",name="ov_0",process="ov_0",type="detectors",cmdline="frigate.detector.ov_0"} 45)"));
+  // Frigate masks the stream's credentials before they reach the stats.
+  EXPECT_TRUE(lines.count(
+      R"(frigate_cpu_usage_percent{pid="612",name="ffmpeg -hide_banner -loglevel warning -threads 2 -user_agent FFmpeg Frigate/0.16.4-3a9c1e2 -avoid_negative_ts make_zero -fflags +genpts+discardcorrupt -rtsp_transport tcp -timeout 10000000 -use_wallclock_as_timestamps 1 -i rtsp://*:*@192.168.1.20:554/h264Preview_01_main -f segment -segment_time 10 -segment_format mp4 -reset_timestamps 1 -strftime 1 -c copy -an /tmp/cache/front_door@%Y%m%d%H%M%S%z.mp4",process="ffmpeg -hide_banner -loglevel warning -threads 2 -user_agent FFmpeg Frigate/0.16.4-3a9c1e2 -avoid_negative_ts make_zero -fflags +genpts+discardcorrupt -rtsp_transport tcp -timeout 10000000 -use_wallclock_as_timestamps 1 -i rtsp://*:*@192.168.1.20:554/h264Preview_01_main -f segment -segment_time 10 -segment_format mp4 -reset_timestamps 1 -strftime 1 -c copy -an /tmp/cache/front_door@%Y%m%d%H%M%S%z.mp4",type="Other",cmdline="ffmpeg -hide_banner -loglevel warning -threads 2 -user_agent FFmpeg Frigate/0.16.4-3a9c1e2 -avoid_negative_ts make_zero -fflags +genpts+discardcorrupt -rtsp_transport tcp -timeout 10000000 -use_wallclock_as_timestamps 1 -i rtsp://*:*@192.168.1.20:554/h264Preview_01_main -f segment -segment_time 10 -segment_format mp4 -reset_timestamps 1 -strftime 1 -c copy -an /tmp/cache/front_door@%Y%m%d%H%M%S%z.mp4"} 2.5)"));
+  const std::set<std::string> bandwidth =
+      Lines(Exposition("frigate-0.16.json", StatsCollectorOptions{.include_cmdline = true}));
+  EXPECT_TRUE(bandwidth.count(
+      R"(frigate_bandwidth_usage_bytes_per_second{pid="610",name="front_door",process="ffmpeg",type="Camera",cmdline="ffmpeg -hide_banner -loglevel warning -i rtsp://127.0.0.1:8554/front_door"} 524800)"));
 }
 
 TEST(StatsCollector, CmdlineQuotesAreEscaped) {

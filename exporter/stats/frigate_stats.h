@@ -41,10 +41,11 @@ struct StorageStats {
   std::string mount_type;
 };
 
-// Who a pid is, named the way Frigate's own /api/metrics names it: a camera's processes are
-// {camera, "ffmpeg"|"capture"|"detect", "Camera"}, a detector's {detector, "detect", "Detector"},
-// an entry of `processes` {name, name, "Other"}, the whole host {"full_system", "system",
-// "System"}. All three are "" for a pid nobody claims.
+// Who a pid is, named the way Frigate's own /api/metrics (0.16+ frigate/stats/prometheus.py)
+// names it: a camera's processes are {camera, "ffmpeg"|"capture"|"detect", "Camera"}, a
+// detector's {detector, "detect", "Detector"}, an entry of `processes` (go2rtc, recording, ...)
+// {name, name, name}, the whole host {"full_system", "system", "System"}, and any other pid
+// (Frigate's main process, nginx, s6, ...) {cmdline, cmdline, "Other"}.
 struct ProcessIdentity {
   std::string name;
   std::string process;
@@ -59,15 +60,19 @@ struct ProcessUsage {  // cpu_usages entry; junk keys of 0.12 are dropped
   std::optional<double> mem_percent;
 };
 
-struct GpuUsage {
+struct GpuUsage {  // gpu_usages entry, keyed by the GPU's name
   std::string name;
   std::optional<double> gpu_percent;
   std::optional<double> mem_percent;
+  std::optional<double> encoder_percent;  // "enc": NVIDIA (0.13+)
+  std::optional<double> decoder_percent;  // "dec": NVIDIA (0.13+), Intel (0.18+)
+  std::optional<double> compute_percent;  // "compute": Intel render/3D + compute engines (0.18+)
 };
 
 struct BandwidthUsage {  // bandwidth_usages entry (nethogs, opt-in in Frigate 0.13+)
   std::string pid;
   ProcessIdentity identity;
+  std::string cmdline;                         // from the pid's cpu_usages entry, if any
   std::optional<double> kilobytes_per_second;  // nethogs KB/s (1 KB = 1024 bytes)
 };
 

@@ -3,6 +3,7 @@
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdint>
@@ -10,6 +11,8 @@
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
+#include <vector>
 
 #include "exporter/stats/frigate_stats.h"
 #include "exporter/stats/frigate_version.h"
@@ -86,6 +89,21 @@ constexpr std::array<NumberField<StorageStats>, 3> kStorageSizes = {{
     {"total", &StorageStats::total_bytes, Range::kNonNegative},
     {"used", &StorageStats::used_bytes, Range::kNonNegative},
     {"free", &StorageStats::free_bytes, Range::kNonNegative},
+}};
+
+// gpu_usages percentages ("12.5%", "-%", "" or a number). enc/dec come from NVIDIA since 0.13;
+// 0.18 adds Intel's compute and dec (frigate/util/services.py get_intel_gpu_stats at
+// v0.18.0-beta1), and its /api/metrics the encoder/decoder/compute families.
+struct GpuPercentField {
+  std::string_view key;
+  std::optional<double> GpuUsage::*member;
+};
+constexpr std::array<GpuPercentField, 5> kGpuPercents = {{
+    {"gpu", &GpuUsage::gpu_percent},
+    {"mem", &GpuUsage::mem_percent},
+    {"enc", &GpuUsage::encoder_percent},
+    {"dec", &GpuUsage::decoder_percent},
+    {"compute", &GpuUsage::compute_percent},
 }};
 
 constexpr std::string_view kFullSystemKey = "frigate.full_system";  // 0.14+ cpu_usages
@@ -275,18 +293,21 @@ Identities CollectIdentities(const FrigateStats& stats, const Value& root) {
   }
   ForEachUniqueMember(FindObject(root, "processes"), [&](std::string_view name, const Value& v) {
     if (auto pid = Pid(Find(v, "pid")); pid && *pid > 0) {
-      identities.try_emplace(*pid, ProcessIdentity{std::string(name), std::string(name), "Other"});
+      identities.try_emplace(
+          *pid, ProcessIdentity{std::string(name), std::string(name), std::string(name)});
     }
   });
   return identities;
 }
 
-ProcessIdentity IdentityOf(std::string_view key, const Identities& identities) {
+// A pid nobody claims is named by its command line, as Frigate's own /api/metrics does.
+ProcessIdentity IdentityOf(std::string_view key, const Identities& identities,
+                           const std::string& cmdline) {
   if (key == kFullSystemKey) return {"full_system", "system", "System"};
   std::int64_t pid = 0;
   for (char c : key) pid = pid * 10 + (c - '0');  // key checked by IsNumericPid (<= 10 digits)
   auto it = identities.find(pid);
-  return it == identities.end() ? ProcessIdentity{} : it->second;
+  return it == identities.end() ? ProcessIdentity{cmdline, cmdline, "Other"} : it->second;
 }
 
 std::string TrimSpaces(std::string_view text) {
@@ -305,22 +326,41 @@ void ReadProcessTables(const Value& root, FrigateStats* stats) {
     usage.cpu_percent = Percent(Find(v, "cpu"));
     usage.mem_percent = Percent(Find(v, "mem"));
     if (!usage.cpu_percent && !usage.mem_percent) return;
-    usage.identity = IdentityOf(key, identities);
     usage.cmdline = TrimSpaces(String(Find(v, "cmdline")));
+    usage.identity = IdentityOf(key, identities, usage.cmdline);
     stats->cpu_usages.push_back(std::move(usage));
   });
   ForEachUniqueMember(FindObject(root, "gpu_usages"), [&](std::string_view name, const Value& v) {
     if (!v.IsObject()) return;
-    GpuUsage gpu{std::string(name), Percent(Find(v, "gpu")), Percent(Find(v, "mem"))};
-    if (gpu.gpu_percent || gpu.mem_percent) stats->gpus.push_back(std::move(gpu));
+    GpuUsage gpu;
+    gpu.name = std::string(name);
+    for (const auto& field : kGpuPercents) gpu.*field.member = Percent(Find(v, field.key));
+    for (const auto& field : kGpuPercents) {
+      if (gpu.*field.member) {
+        stats->gpus.push_back(std::move(gpu));
+        break;
+      }
+    }
   });
-  ForEachUniqueMember(
-      FindObject(root, "bandwidth_usages"), [&](std::string_view key, const Value& v) {
-        if (!IsNumericPid(key)) return;
-        auto rate = Number(Find(v, "bandwidth"), Range::kNonNegative);
-        if (!rate) return;
-        stats->bandwidth.push_back({std::string(key), IdentityOf(key, identities), rate});
-      });
+  const Value* bandwidth = FindObject(root, "bandwidth_usages");
+  if (bandwidth == nullptr || bandwidth->ObjectEmpty()) return;  // opt-in in Frigate: rare
+  // Command lines by pid: one sorted vector (a bandwidth entry per camera on a big NVR).
+  std::vector<std::pair<std::string_view, const std::string*>> cmdlines;
+  cmdlines.reserve(stats->cpu_usages.size());
+  for (const auto& usage : stats->cpu_usages) cmdlines.emplace_back(usage.pid, &usage.cmdline);
+  std::sort(cmdlines.begin(), cmdlines.end());
+  ForEachUniqueMember(bandwidth, [&](std::string_view key, const Value& v) {
+    if (!IsNumericPid(key)) return;
+    auto rate = Number(Find(v, "bandwidth"), Range::kNonNegative);
+    if (!rate) return;
+    const auto known =
+        std::lower_bound(cmdlines.begin(), cmdlines.end(),
+                         std::make_pair(key, static_cast<const std::string*>(nullptr)));
+    std::string cmdline =
+        known != cmdlines.end() && known->first == key ? *known->second : std::string();
+    ProcessIdentity identity = IdentityOf(key, identities, cmdline);
+    stats->bandwidth.push_back({std::string(key), std::move(identity), std::move(cmdline), rate});
+  });
 }
 
 }  // namespace

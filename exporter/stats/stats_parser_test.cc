@@ -259,7 +259,7 @@ TEST(StatsParser013, NestedCamerasAudioProcessesAndMebibytes) {
   ASSERT_NE(logger, nullptr);
   EXPECT_EQ(logger->identity.name, "logger");
   EXPECT_EQ(logger->identity.process, "logger");
-  EXPECT_EQ(logger->identity.type, "Other");
+  EXPECT_EQ(logger->identity.type, "logger");    // a `processes` entry: type is its name
   EXPECT_EQ(logger->cmdline, "frigate.logger");  // Frigate pads it with spaces
   EXPECT_THAT(stats.detectors[0].detection_start, Optional(1700000099.5));
   EXPECT_THAT(stats.detectors[0].inference_speed_ms, Optional(9.25));
@@ -320,6 +320,50 @@ TEST(StatsParser018, NewFieldsToleratedAndDetectorTemperatureRead) {
   EXPECT_THAT(stats.cameras[0].camera_fps, Optional(5.0));
   EXPECT_THAT(stats.gpus[0].gpu_percent, Optional(9.5));
   EXPECT_EQ(Usage(stats, "798")->identity.name, "front_door");
+}
+
+// tests/fixtures/stats/SOURCES.md: gpu_usages as set_gpu_stats builds them at v0.18.0-beta1.
+TEST(StatsParser018, GpuEncoderDecoderAndComputeRead) {
+  const FrigateStats stats = ParseFixture("frigate-0.18-gpus.json");
+  ASSERT_EQ(stats.gpus.size(), 2u);
+  EXPECT_EQ(stats.gpus[0].name, "NVIDIA GeForce RTX 3060");
+  EXPECT_THAT(stats.gpus[0].encoder_percent, Optional(12.0));
+  EXPECT_THAT(stats.gpus[0].decoder_percent, Optional(27.0));
+  EXPECT_FALSE(stats.gpus[0].compute_percent.has_value());
+  EXPECT_EQ(stats.gpus[1].name, "Core i5-12500 iGPU");
+  EXPECT_THAT(stats.gpus[1].gpu_percent, Optional(23.5));
+  EXPECT_FALSE(stats.gpus[1].mem_percent.has_value());  // "-%"
+  EXPECT_THAT(stats.gpus[1].compute_percent, Optional(8.25));
+  EXPECT_THAT(stats.gpus[1].decoder_percent, Optional(15.25));
+  EXPECT_FALSE(stats.gpus[1].encoder_percent.has_value());
+}
+
+// get_nvidia_gpu_stats (v0.18.0-beta1) reports -1 for a figure NVML does not give, which
+// set_gpu_stats spells "-1.0%": no value, not a negative percentage.
+TEST(StatsParser018, NvidiaFiguresNvmlDoesNotGiveAreAbsent) {
+  const auto stats = ParseStats(
+      R"({"service": {"version": "0.18.0-5f6043a"}, "detectors": {}, "gpu_usages": {"Tesla P4":
+      {"vendor": "nvidia", "gpu": "0.0%", "mem": "-1.0%", "enc": "-1.0%", "dec": "3.0%",
+      "temp": "None"}}})");
+  ASSERT_TRUE(stats.ok()) << stats.error();
+  ASSERT_EQ(stats->gpus.size(), 1u);
+  EXPECT_THAT(stats->gpus[0].gpu_percent, Optional(0.0));
+  EXPECT_FALSE(stats->gpus[0].mem_percent.has_value());
+  EXPECT_FALSE(stats->gpus[0].encoder_percent.has_value());
+  EXPECT_THAT(stats->gpus[0].decoder_percent, Optional(3.0));
+}
+
+// tests/fixtures/stats/SOURCES.md: get_cpu_stats at v0.16.4 lists every pid psutil sees.
+TEST(StatsParser016, UnclaimedPidsAreNamedByTheirCommandLine) {
+  const FrigateStats stats = ParseFixture("frigate-0.16-process-tree.json");
+  const auto* main_process = Usage(stats, "402");
+  ASSERT_NE(main_process, nullptr);
+  EXPECT_EQ(main_process->identity.name, "python3 -u -m frigate");
+  EXPECT_EQ(main_process->identity.process, "python3 -u -m frigate");
+  EXPECT_EQ(main_process->identity.type, "Other");
+  EXPECT_EQ(Usage(stats, "120")->identity.name, "nginx: master process nginx");
+  EXPECT_EQ(Usage(stats, "630")->identity.type, "go2rtc");
+  EXPECT_EQ(Usage(stats, "580")->identity.type, "Detector");
 }
 
 TEST(StatsParserVersionDecision, WithoutVersionTheLayoutDecidesTheStorageUnit) {

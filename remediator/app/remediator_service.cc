@@ -4,6 +4,7 @@
 
 #include "remediator/app/remediator_metrics.h"
 #include "remediator/app/status_view.h"
+#include "remediator/app/webhook_auth.h"
 
 namespace fhc::remediator {
 
@@ -62,8 +63,8 @@ std::string RemediatorService::MetricsText() {
                        process_collector_);
 }
 
-std::string RemediatorService::StateJson() {
-  return RenderStateJson(keeper_.Last(), engine_, config_, clock_.Now());
+std::string RemediatorService::StateJson(bool redacted) {
+  return RenderStateJson(keeper_.Last(), engine_, config_, clock_.Now(), redacted);
 }
 
 std::string RemediatorService::StatusPage() {
@@ -91,8 +92,21 @@ void RemediatorService::RegisterRoutes(http::Server& server) {
     r.body = ok ? "ready\n" : "state store unreachable: " + ok.error() + "\n";
     return r;
   });
-  server.Route("GET", "/api/v1/state",
-               [this](const http::ServerRequest&) { return JsonResponse(200, StateJson()); });
+  server.Route("GET", "/api/v1/state", [this](const http::ServerRequest& request) {
+    switch (StateAccessFor(config_.auth, request.Header("authorization"))) {
+      case StateAccess::kFull:
+        return JsonResponse(200, StateJson(false));
+      case StateAccess::kRedacted:
+        return JsonResponse(200, StateJson(true));
+      case StateAccess::kDenied:
+        break;
+    }
+    auto r = JsonError(401, "wrong credentials (send none for the redacted view)");
+    r.headers.emplace_back("WWW-Authenticate", config_.auth.mode == "basic"
+                                                   ? "Basic realm=\"frigate-remediator\""
+                                                   : "Bearer realm=\"frigate-remediator\"");
+    return r;
+  });
   server.Route("GET", "/", [this](const http::ServerRequest&) {
     http::ServerResponse r;
     r.content_type = "text/html; charset=utf-8";

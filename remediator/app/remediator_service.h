@@ -38,7 +38,7 @@ class RemediatorService {
 
   http::ServerResponse HandleWebhook(const http::ServerRequest& request);
   std::string MetricsText();
-  std::string StateJson();
+  std::string StateJson(bool redacted);
   std::string StatusPage();
   void RegisterRoutes(http::Server& server);
 

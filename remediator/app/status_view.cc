@@ -5,6 +5,10 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <algorithm>
+#include <array>
+#include <string_view>
+
 #include "remediator/state/state_codec.h"
 
 namespace fhc::remediator {
@@ -37,7 +41,7 @@ std::string HtmlEscape(const std::string& text) {
 }
 
 std::string RenderStateJson(const State& state, const Engine& engine,
-                            const RemediatorConfig& config, WallTime now) {
+                            const RemediatorConfig& config, WallTime now, bool redacted) {
   rapidjson::Document doc;
   doc.Parse(EncodeState(state).c_str());
   auto& a = doc.GetAllocator();
@@ -45,6 +49,24 @@ std::string RenderStateJson(const State& state, const Engine& engine,
   doc.AddMember("generated_at", str(FormatStateTime(now)), a);
   doc.AddMember("action", str(config.action), a);
   doc.AddMember("state_store", str(config.state_store), a);
+  doc.AddMember("redacted", redacted, a);
+  if (redacted && doc.HasMember("outbox") && doc["outbox"].IsArray()) {
+    // An allow-list, so that a field added to mails later stays hidden until chosen.
+    static constexpr std::array<std::string_view, 6> kShown = {
+        "id", "target", "subject", "queued_at", "attempts", "last_error"};
+    for (auto& mail : doc["outbox"].GetArray()) {
+      if (!mail.IsObject()) continue;
+      rapidjson::Value kept(rapidjson::kObjectType);
+      for (rapidjson::SizeType i = 0; i < mail.MemberCount(); ++i) {
+        auto& m = *(mail.MemberBegin() + i);
+        const std::string_view name(m.name.GetString(), m.name.GetStringLength());
+        if (std::find(kShown.begin(), kShown.end(), name) != kShown.end()) {
+          kept.AddMember(m.name, m.value, a);  // moves
+        }
+      }
+      mail = kept;
+    }
+  }
   if (doc.HasMember("targets") && doc["targets"].IsObject()) {
     // Index loop: RapidJSON 1.1's member iterators trip C++20's reversed-operator ambiguity.
     auto& targets = doc["targets"];

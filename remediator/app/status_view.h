@@ -11,9 +11,11 @@
 namespace fhc::remediator {
 
 // The stored state document plus, per target, "circuit_open" and "restarts_last_hour", and
-// "generated_at", "action", "state_store" at the top.
+// "generated_at", "action", "state_store", "redacted" at the top. Redacted, each outbox mail
+// keeps only id, target, subject, queued_at, attempts and last_error: no recipients, sender,
+// headers or body (see StateAccessFor).
 std::string RenderStateJson(const State& state, const Engine& engine,
-                            const RemediatorConfig& config, WallTime now);
+                            const RemediatorConfig& config, WallTime now, bool redacted);
 // The same for a person: plain HTML, no JavaScript.
 std::string RenderStatusPage(const State& state, const Engine& engine,
                              const RemediatorConfig& config, WallTime now);

@@ -71,6 +71,12 @@ bool SplitScheme(std::string_view header, std::string_view scheme, std::string_v
 
 }  // namespace
 
+StateAccess StateAccessFor(const WebhookAuthConfig& config, std::string_view authorization) {
+  if (authorization.empty()) return StateAccess::kRedacted;
+  if (config.mode == "none") return StateAccess::kRedacted;
+  return WebhookAuthorized(config, authorization) ? StateAccess::kFull : StateAccess::kDenied;
+}
+
 bool WebhookAuthorized(const WebhookAuthConfig& config, std::string_view authorization) {
   if (config.mode == "none") return true;
   std::string_view credentials;

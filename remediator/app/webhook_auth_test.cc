@@ -55,5 +55,18 @@ TEST(WebhookAuth, Base64DecodesPaddingVariants) {
   EXPECT_FALSE(DecodeBase64("Z=9v", &out));
 }
 
+TEST(StateAccess, TheWebhooksCredentialsSeeAllNoneSeeTheRedactedViewWrongOnesAreRefused) {
+  EXPECT_EQ(StateAccessFor(Bearer(), "Bearer s3cret-t0ken"), StateAccess::kFull);
+  EXPECT_EQ(StateAccessFor(Bearer(), ""), StateAccess::kRedacted);
+  EXPECT_EQ(StateAccessFor(Bearer(), "Bearer guess"), StateAccess::kDenied);
+  EXPECT_EQ(StateAccessFor(Basic(), "Basic YW06cGE6c3M="), StateAccess::kFull);
+  EXPECT_EQ(StateAccessFor(Basic(), "Bearer s3cret-t0ken"), StateAccess::kDenied);
+}
+
+TEST(StateAccess, WithoutWebhookAuthNobodyGetsTheFullView) {
+  EXPECT_EQ(StateAccessFor({.mode = "none"}, ""), StateAccess::kRedacted);
+  EXPECT_EQ(StateAccessFor({.mode = "none"}, "Bearer anything"), StateAccess::kRedacted);
+}
+
 }  // namespace
 }  // namespace fhc::remediator

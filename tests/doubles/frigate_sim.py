@@ -12,7 +12,7 @@ Two listeners:
 
 Body shapes, content types, status codes and log wordings follow
 shared/reference/frigate-api.md, frigate-log-lines.md and frigate-failure-modes.md for
-Frigate 0.12, 0.13.0-beta2, 0.13, 0.14, 0.16 and 0.17. Cameras disabled in the config and (0.16+)
+Frigate 0.12, 0.13.0-beta2, 0.13, 0.14, 0.16, 0.17 and 0.18 (beta 1). Cameras disabled in the config and (0.16+)
 cameras switched off at runtime behave as Frigate's app.py / camera/maintainer.py,
 stats/util.py and comms/dispatcher.py make them behave.
 """
@@ -79,6 +79,13 @@ class Profile:
     camera_logger: str = "frigate.app"
 
 
+# pid names -> command lines of the processes no Frigate table claims (besides pid 1).
+_UNCLAIMED = {
+    "s6_supervise": "s6-supervise frigate",
+    "nginx_master": "nginx: master process nginx",
+    "frigate_main": "python3 -u -m frigate",
+}
+
 _FLASK_HTML = "text/html; charset=utf-8"
 _TEXT = "text/plain; charset=utf-8"
 _JSON = "application/json"
@@ -114,6 +121,17 @@ PROFILES = {
         "restarting the ffmpeg record process...", False, True),
     "0.17": Profile(
         "0.17", "0.17.2-b81d5e4", "0.17.2", "fastapi", False, True, 2**20, "psutil",
+        True, "", ("go2rtc", "recording", "review_segment", "embeddings",
+                   "audio_detector"),
+        True, True, True, True, True, "dedup", False, _TEXT, True, "didn't", 6, False,
+        False, "frigate.record.maintainer",
+        "No new recording segments were created for {camera} in the last 120s. "
+        "Restarting the ffmpeg record process...", True, True),
+    # 0.18.0-beta1 (tag commit 5f6043a): as 0.17 for what the simulator serves, except the GPU
+    # entries (see Sim._gpu_usages) and the record watchdog's "Restarting" line, which now
+    # comes from frigate/video/ffmpeg.py with the stale threshold (120 s at segment_time 10).
+    "0.18": Profile(
+        "0.18", "0.18.0-5f6043a", "0.17.2", "fastapi", False, True, 2**20, "psutil",
         True, "", ("go2rtc", "recording", "review_segment", "embeddings",
                    "audio_detector"),
         True, True, True, True, True, "dedup", False, _TEXT, True, "didn't", 6, False,
@@ -651,6 +669,8 @@ class Sim:
             for role in ("process", "capture", "ffmpeg"):
                 self.pids["%s:%s" % (role, cam)] = self.new_pid()
         self.runtime_off = {}  # a restart brings back what the config says
+        for name in _UNCLAIMED:
+            self.pids[name] = self.new_pid()
         self.frozen_inference = {}
         self.dirty = True
         self.log.truncate()
@@ -1090,6 +1110,11 @@ class Sim:
                 "rtsp://*:*@127.0.0.1:8554/%s -r %s -vf fps=%s,scale=1280:720 -f rawvideo "
                 "-pix_fmt yuv420p pipe:" % (cam, self.args.detect_fps,
                                             self.args.detect_fps))
+        # Processes no Frigate table claims: s6, nginx, Frigate's main process
+        # (docker/main/rootfs/etc/s6-overlay/s6-rc.d/*/run at each tag); psutil sees them all.
+        names[1] = "/package/admin/s6/command/s6-svscan -d4 -- /run/service"
+        for name, cmd in _UNCLAIMED.items():
+            names[self.pids[name]] = cmd
         out = {}
         for i, (pid, cmd) in enumerate(sorted(names.items())):
             cpu = "%.1f" % (1.0 + ((seq + i) % 9) * 0.7)
@@ -1115,12 +1140,33 @@ class Sim:
         return out
 
     def _gpu_usages(self):
+        """gpu_usages for the GPUs of --gpus, as set_gpu_stats (frigate/stats/util.py, 0.14+;
+        frigate/stats.py before) keys and spells them at each version."""
         p = self.profile
         if "percent_junk" in self.faults:
             return {"intel-vaapi": {"gpu": "", "mem": "-%"}}
-        if p.key == "0.12":
-            return {"intel-vaapi": {"gpu": "12.5 %", "mem": "- %"}}
-        return {"intel-vaapi": {"gpu": "12.5%", "mem": "-%"}}
+        out = {}
+        if "intel" in self.args.gpus:
+            if p.key == "0.12":
+                out["intel-vaapi"] = {"gpu": "12.5 %", "mem": "- %"}
+            elif p.key == "0.18":
+                # get_intel_gpu_stats at v0.18.0-beta1 (frigate/util/services.py): DRM fdinfo
+                # engines pooled into compute (render/3D + compute) and dec (video +
+                # video-enhance), gpu their sum; keyed by the name intel_gpu_info.py resolves.
+                clients = {str(self.pids["ffmpeg:" + c]): "2.5%" for c in self.cameras}
+                out["Core i5-12500 iGPU"] = {"vendor": "intel", "gpu": "12.5%", "mem": "-%",
+                                             "compute": "4.25%", "dec": "8.25%",
+                                             "clients": clients}
+            else:
+                out["intel-vaapi"] = {"gpu": "12.5%", "mem": "-%"}
+        if "nvidia" in self.args.gpus and p.key != "0.12":
+            # NVML figures: gpu, mem, enc, dec since 0.13 (frigate/stats.py, then
+            # frigate/stats/util.py); 0.18 adds vendor and temp.
+            gpu = {"gpu": "34.0%", "mem": "41.27%", "enc": "12.0%", "dec": "27.0%"}
+            if p.key == "0.18":
+                gpu = {"vendor": "nvidia", **gpu, "temp": "58.0"}
+            out["NVIDIA GeForce RTX 3060"] = gpu
+        return out
 
     def _bandwidth_usages(self, seq):
         """What get_bandwidth_stats (frigate/util/services.py, v0.13.2 to v0.17.2) keeps of
@@ -1705,6 +1751,8 @@ def parse_args(argv):
                     help="comma-separated detectors, NAME or NAME:TYPE (default coral, "
                          "type edgetpu)")
     ap.add_argument("--detect-fps", type=int, default=5)
+    ap.add_argument("--gpus", default="intel",
+                    help="comma-separated GPUs in gpu_usages: intel, nvidia (default intel)")
     ap.add_argument("--detect-disabled", default="",
                     help="cameras with detect.enabled false")
     ap.add_argument("--disabled-cameras", default="",
@@ -1756,6 +1804,9 @@ def parse_args(argv):
     if not dets:
         fail("at least one detector is needed")
     args.detectors = dets
+    args.gpus = {x.strip() for x in args.gpus.split(",") if x.strip()}
+    if not args.gpus <= {"intel", "nvidia"}:
+        fail("--gpus takes intel and/or nvidia")
     args.detect_disabled = {x for x in args.detect_disabled.split(",") if x}
     args.record_disabled = {x for x in args.record_disabled.split(",") if x}
     args.disabled_cameras = {x for x in args.disabled_cameras.split(",") if x}

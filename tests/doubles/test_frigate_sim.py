@@ -295,6 +295,36 @@ def test_stats_0_14_bools_full_system_and_gpu_without_space(start):
     assert "embeddings" not in s and "camera_fps" not in s
 
 
+def test_stats_0_18_gpus_carry_encoder_decoder_and_compute(start):
+    # set_gpu_stats / get_intel_gpu_stats / get_nvidia_gpu_stats at v0.18.0-beta1.
+    sim = start("--version", "0.18", "--gpus", "intel,nvidia", *QUIET)
+    s = sim.stats()
+    assert s["service"]["version"] == "0.18.0-5f6043a"
+    intel = s["gpu_usages"]["Core i5-12500 iGPU"]
+    assert intel["vendor"] == "intel" and intel["mem"] == "-%"
+    assert {"compute", "dec", "clients"} <= set(intel) and "enc" not in intel
+    nvidia = s["gpu_usages"]["NVIDIA GeForce RTX 3060"]
+    assert set(nvidia) == {"vendor", "gpu", "mem", "enc", "dec", "temp"}
+    assert all(nvidia[k].endswith("%") for k in ("gpu", "mem", "enc", "dec"))
+    # 0.16: NVIDIA already reports enc/dec, without vendor and temp; Intel only gpu and mem.
+    s16 = start("--version", "0.16", "--gpus", "intel,nvidia", *QUIET).stats()
+    assert set(s16["gpu_usages"]["NVIDIA GeForce RTX 3060"]) == {"gpu", "mem", "enc", "dec"}
+    assert s16["gpu_usages"]["intel-vaapi"] == {"gpu": "12.5%", "mem": "-%"}
+
+
+def test_cpu_usages_list_processes_no_frigate_table_claims(start):
+    # get_cpu_stats walks every pid psutil sees: s6, nginx and Frigate's main process too.
+    s = start("--version", "0.16", *QUIET).stats()
+    cmdlines = {k: v["cmdline"] for k, v in s["cpu_usages"].items() if "cmdline" in v}
+    claimed = {str(c[k]) for c in s["cameras"].values() for k in ("pid", "capture_pid",
+                                                                  "ffmpeg_pid")}
+    claimed |= {str(d["pid"]) for d in s["detectors"].values()}
+    claimed |= {str(p["pid"]) for p in s["processes"].values()}
+    unclaimed = {cmdlines[k] for k in cmdlines if k not in claimed}
+    assert {"/package/admin/s6/command/s6-svscan -d4 -- /run/service", "s6-supervise frigate",
+            "nginx: master process nginx", "python3 -u -m frigate"} <= unclaimed
+
+
 def test_stats_0_16_embeddings_and_0_17_totals_and_shm_fields(start):
     s16 = start("--version", "0.16", *QUIET).stats()
     assert "embeddings" in s16 and "camera_fps" not in s16

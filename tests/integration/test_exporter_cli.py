@@ -20,13 +20,14 @@ from fhc_testlib import EXPORTER, http_get, require_binary, wait_until
 
 SETTINGS = [
     # common to both programs
-    "LISTEN", "LOG_LEVEL", "LOG_FORMAT", "FRIGATE_URL", "FRIGATE_TOKEN", "API_TIMEOUT_SECONDS",
+    "LISTEN", "HTTP_WORKERS", "LOG_LEVEL", "LOG_FORMAT", "FRIGATE_URL", "FRIGATE_TOKEN",
+    "API_TIMEOUT_SECONDS",
     "NAMESPACE", "DEPLOYMENT_NAME", "POD_LABEL_SELECTOR", "KUBE_API_URL", "KUBE_TOKEN_FILE",
     "KUBE_CA_FILE", "KUBE_INSECURE_SKIP_TLS_VERIFY",
     # the exporter's own and the CronJob's thresholds it judges with
     "INFERENCE_THRESHOLD_MS", "STUCK_DETECTION_THRESHOLD", "BACKLOG_THRESHOLD",
     "LOG_WINDOW_MINUTES", "SKIP_CAMERAS", "SKIP_RATIO_THRESHOLD", "LOG_SOURCE", "LOG_FILE",
-    "LOG_POLL_SECONDS", "STATS_MAX_AGE_SECONDS", "TARGET_LABELS",
+    "LOG_POLL_SECONDS", "STATS_MAX_AGE_SECONDS", "TARGET_LABELS", "CMDLINE_LABEL",
     # the inference rule and /api/config (issue 8 items 4, 5)
     "INFERENCE_LIMITS_MS", "INFERENCE_BASELINE_FACTOR", "INFERENCE_BASELINE_MARGIN_MS",
     "INFERENCE_SLOW_SECONDS", "INFERENCE_BASELINE_MINUTES", "INFERENCE_BASELINE_SAMPLE_SECONDS",
@@ -136,6 +137,8 @@ BAD_SETTINGS = [
     ({"LISTEN": "no-port-here"}, "LISTEN"),
     ({"FRIGATE_URL": "ftp://frigate"}, "FRIGATE_URL"),
     ({"TARGET_LABELS": "maybe"}, "TARGET_LABELS"),
+    ({"CMDLINE_LABEL": "yes please"}, "CMDLINE_LABEL"),
+    ({"HTTP_WORKERS": "0"}, "HTTP_WORKERS"),
     ({"LOG_SOURCE": "file"}, "LOG_FILE"),  # file without a file
     ({"LOG_SOURCE": "kubernetes"}, "KUBE_API_URL"),  # outside a cluster without an API URL
 ]

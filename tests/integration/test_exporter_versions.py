@@ -1,6 +1,6 @@
 """frigate-exporter against the Frigate simulator of each supported version, over loopback.
 
-Proves, per Frigate 0.12 / 0.13.0-beta2 / 0.13 / 0.14 / 0.16 / 0.17 body shape: /metrics is
+Proves, per Frigate 0.12 / 0.13.0-beta2 / 0.13 / 0.14 / 0.16 / 0.17 / 0.18 body shape: /metrics is
 served, the real `promtool check metrics` accepts the real output with no finding, a healthy Frigate is judged
 healthy (metrics and /health), and storage comes out in true bytes whatever unit the version
 reports (MB up to 0.12, MiB after). Also: TARGET_LABELS=true puts frigate_namespace/frigate_deployment on every
@@ -13,13 +13,14 @@ import pytest
 
 from fhc_testlib import http_get, metric, metric_l, parse_metrics, promtool_check_metrics, wait_until
 
-VERSIONS = ["0.12", "0.13.0-beta2", "0.13", "0.14", "0.16", "0.17"]
+VERSIONS = ["0.12", "0.13.0-beta2", "0.13", "0.14", "0.16", "0.17", "0.18"]
 # What service.version starts with (0.13.0-beta2 reports "0.13.0-<hash>").
 VERSION_PREFIX = {"0.13.0-beta2": "0.13.0-"}
 # What the simulator's disks really hold, in bytes, and the unit each version reports them in.
 RECORDINGS_TOTAL_BYTES = 1_000_203_091_968
 RECORDINGS_USED_BYTES = 412_345_678_848
-UNIT_BYTES = {"0.12": 1e6, "0.13.0-beta2": 2**20, "0.13": 2**20, "0.14": 2**20, "0.16": 2**20, "0.17": 2**20}
+UNIT_BYTES = {"0.12": 1e6, "0.13.0-beta2": 2**20, "0.13": 2**20, "0.14": 2**20, "0.16": 2**20,
+              "0.17": 2**20, "0.18": 2**20}
 
 
 def scrape(url):
@@ -70,6 +71,49 @@ def test_each_version_is_served_lint_clean_healthy_with_storage_in_bytes(
     assert verdict["status"] == "healthy" and verdict["failing"] == []
     assert verdict["frigate"]["version"].startswith(prefix)
     assert verdict["log_source"] == {"type": "frigate-api", "up": True, "window_minutes": 5}
+
+
+def test_process_series_and_0_18_gpu_families_as_frigates_own_metrics_name_them(
+        frigate_sim, exporter):
+    # Frigate's /api/metrics (frigate/stats/prometheus.py, v0.16.4 to v0.18.0-beta1): every pid,
+    # unclaimed ones as type="Other" named by their command line, a detector's pid also as
+    # type="detectors", `processes` entries as type=<name>; 0.18's GPU encoder/decoder/compute.
+    sim = frigate_sim(version="0.18", cameras=2, extra=["--gpus", "intel,nvidia"])
+    _, url = exporter(sim.url, LOG_SOURCE="none", STATS_MAX_AGE_SECONDS="0")
+    _, text = scrape(url)
+    assert promtool_check_metrics(text) == (0, "")
+    m = parse_metrics(text)
+    by_type = {}
+    for (n, ls), _ in m.items():
+        if n == "frigate_cpu_usage_percent":
+            labels = dict(ls)
+            by_type.setdefault(labels["type"], set()).add(labels["name"])
+    assert {"python3 -u -m frigate", "nginx: master process nginx", "s6-supervise frigate",
+            "/package/admin/s6/command/s6-svscan -d4 -- /run/service"} <= by_type["Other"]
+    assert by_type["Detector"] == {"coral"} and by_type["detectors"] == {"coral"}
+    assert by_type["go2rtc"] == {"go2rtc"} and by_type["recording"] == {"recording"}
+    assert by_type["Camera"] == {"cam1", "cam2"}
+    assert "cmdline" not in text
+    nvidia, intel = "NVIDIA GeForce RTX 3060", "Core i5-12500 iGPU"
+    assert metric(m, "frigate_gpu_encoder_usage_percent", gpu_name=nvidia) == 12.0
+    assert metric(m, "frigate_gpu_decoder_usage_percent", gpu_name=nvidia) == 27.0
+    assert metric(m, "frigate_gpu_compute_usage_percent", gpu_name=intel) == 4.25
+    assert metric(m, "frigate_gpu_decoder_usage_percent", gpu_name=intel) == 8.25
+    assert metric(m, "frigate_gpu_usage_percent", gpu_name=intel) == 12.5
+
+
+def test_cmdline_label_is_opt_in_and_on_every_process_series(frigate_sim, exporter):
+    sim = frigate_sim(version="0.16", cameras=1)
+    _, url = exporter(sim.url, LOG_SOURCE="none", CMDLINE_LABEL="true")
+    _, text = scrape(url)
+    assert promtool_check_metrics(text) == (0, "")
+    series = [dict(ls) for (n, ls), _ in parse_metrics(text).items()
+              if n in ("frigate_cpu_usage_percent", "frigate_mem_usage_percent")]
+    assert series and all("cmdline" in s for s in series)
+    assert {"type": "detectors", "cmdline": "frigate.detector.coral"}.items() <= next(
+        s for s in series if s["type"] == "detectors").items()
+    # The detect stream's URL as Frigate masks it (clean_camera_user_pass).
+    assert any("rtsp://*:*@" in s["cmdline"] for s in series if s["type"] == "Camera")
 
 
 def test_target_labels_put_frigate_namespace_and_deployment_on_every_frigate_series(
