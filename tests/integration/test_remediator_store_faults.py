@@ -129,6 +129,36 @@ def test_store_readable_but_not_writable_never_sends_a_mail_twice(remediator, ku
     assert m.outcomes() == ["blocked"]
 
 
+
+def test_state_file_readable_but_not_writable_never_sends_a_mail_twice(remediator, sim, smtp,
+                                                                       tmp_path):
+    s = sim(start_uptime=5)
+    port = free_port()
+    probe = smtp()  # for the session's CA; then the relay is down while the mail is queued
+    ca = probe.ca
+    probe.proc.stop()
+    r = remediator(FRIGATE_URL=s.url, RESTART_ACTION="frigate-api",
+                   CONSECUTIVE_FAILURES_REQUIRED=1, STARTUP_GRACE_PERIOD_SECONDS=3600,
+                   MAIL_RETRY_SECONDS=1, **dict(probe.settings(), SMTP_PORT=port, SMTP_CA_FILE=ca))
+    status, body = r.post(notification())
+    assert body["decisions"][0]["gate"] == "startup_grace", body
+    wait_until(lambda: r.metric("frigate_remediator_emails_total", result="failed") >= 1,
+               timeout=10, what="a failed mail attempt")
+    # From now on the file stays readable but no write succeeds (its temporary file cannot be
+    # created).
+    blocker = tmp_path / "state" / "remediator-state.json.tmp"
+    blocker.mkdir()
+    m = smtp(port=port)
+    wait_until(lambda: m.outcomes() == ["blocked"], timeout=15, what="the blocked mail")
+    time.sleep(6)  # one mail a second before the fix
+    assert m.outcomes() == ["blocked"]
+    state = tmp_path / "state" / "remediator-state.json"
+    assert '"outbox":[{' in state.read_text()
+    blocker.rmdir()
+    wait_until(lambda: '"outbox":[]' in state.read_text(), timeout=90,
+               what="the outbox emptied once writable")
+    assert m.outcomes() == ["blocked"]
+
 # --- item 9: an unreadable state is kept for a person, and holds restarts until one acts ---------
 
 def kube_api(k, method, path, body=None, content_type="application/json"):
