@@ -265,3 +265,21 @@ def test_a_950_kb_webhook_with_50_foreign_namespaces_leaves_the_state_small(reme
     # Everything still works: the next notification is stored and answered.
     status, answer = r.post(notification())
     assert status == 200, answer
+
+
+def test_state_damaged_while_running_is_kept_and_holds_restarts(remediator, kube):
+    k = kube()
+    r = remediator(CONSECUTIVE_FAILURES_REQUIRED=1, **k.settings())
+    assert r.post(notification(alert(remediate=False)))[0] == 200  # creates the ConfigMap
+    cm = k.configmap()
+    cm["data"]["state.json"] = DAMAGED
+    kube_api(k, "PUT", "/api/v1/namespaces/nvr/configmaps/frigate-health-state", cm)
+    status, body = r.post(notification())
+    assert status == 200, body
+    assert [(d["outcome"], d["gate"]) for d in body["decisions"]] == [
+        ("blocked", "circuit_breaker")], body
+    line = r.proc.wait_for(r"CORRUPT OR UNREADABLE.*kept it in configmap "
+                           r"nvr/(frigate-health-state-unreadable-\d+)")
+    assert k.configmap(name=line.group(1))["data"]["state.json"] == DAMAGED
+    assert "unreadable-state" in k.configmap()["data"]
+    assert k.restarts() == []
