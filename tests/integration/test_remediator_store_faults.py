@@ -88,7 +88,9 @@ def test_an_intent_pending_past_the_recovery_timeout_is_settled_from_evidence(re
     then = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(time.time() - 30))
     doc["targets"]["nvr/frigate"]["pending_restart"] = {
         "id": "nvr/frigate@" + then, "at": then, "action": "frigate-api", "incident_id": incident}
-    state.write_text(json.dumps(doc))
+    tmp = state.with_name("edit.tmp")
+    tmp.write_text(json.dumps(doc))
+    os.replace(tmp, state)  # whole, as the store itself writes
     status, body = r.post(notification())
     assert status == 200 and body["decisions"] == [], body  # pending: nothing to decide yet
     r.proc.wait_for(r"still pending .* it did not happen", timeout=40)
