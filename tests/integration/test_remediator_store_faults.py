@@ -285,3 +285,29 @@ def test_state_damaged_while_running_is_kept_and_holds_restarts(remediator, kube
     assert k.configmap(name=line.group(1))["data"]["state.json"] == DAMAGED
     assert "unreadable-state" in k.configmap()["data"]
     assert k.restarts() == []
+
+
+def test_two_replicas_starting_on_an_unreadable_configmap_both_run_and_keep_it(remediator, kube):
+    k = kube()
+    kube_api(k, "POST", "/api/v1/namespaces/nvr/configmaps", {
+        "apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": {"name": "frigate-health-state", "namespace": "nvr"},
+        "data": {"state.json": DAMAGED}})
+    import threading
+    started = []
+    threads = [threading.Thread(target=lambda: started.append(
+        remediator(CONSECUTIVE_FAILURES_REQUIRED=1, **k.settings()))) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(started) == 2
+    copies = [n for n in k.control("state")["configmaps"]
+              if n.startswith("nvr/frigate-health-state-unreadable-")]
+    assert copies, k.control("state")["configmaps"].keys()
+    assert "unreadable-state" in k.configmap()["data"]
+    for r in started:
+        status, body = r.post(notification())
+        assert [(d["outcome"], d["gate"]) for d in body["decisions"]] in (
+            [("blocked", "circuit_breaker")], []), body
+    assert k.restarts() == []
