@@ -111,8 +111,13 @@ Status StateKeeper::Load() {
   if (!state) {
     auto kept = KeepUnreadable(stored->state_json, state.error());
     if (!kept) {
-      return Status::Error("state in " + store_.Describe() + " is unreadable (" + state.error() +
-                           ") and cannot be kept for a person: " + kept.error());
+      // Another replica may have kept it and replaced it a moment ago: then the store reads well.
+      auto again = store_.Read();
+      if (!again || !Decode(*again)) {
+        return Status::Error("state in " + store_.Describe() + " is unreadable (" + state.error() +
+                             ") and cannot be kept for a person: " + kept.error());
+      }
+      spdlog::warn("unreadable state not kept here ({}); it reads well now", kept.error());
     }
     stored = store_.Read();
     if (!stored) return Status::Error("cannot read state again: " + stored.error());

@@ -223,6 +223,49 @@ TEST(FileStateStore, MoveAsideKeepsTheBadFileUnderATimestampedName) {
   EXPECT_FALSE(store.MoveAside().ok());  // nothing left to move
 }
 
+TEST(FileStateStore, KeepUnreadableKeepsTheDocumentWritesFreshStateAndANoteUntilAPersonActs) {
+  TempDir dir;
+  FakeClock clock(FromUnixSeconds(1'750'000'000));
+  FileStateStore::Options options;
+  options.clock = &clock;
+  FileStateStore store(dir.File("state.json"), options);
+  ASSERT_TRUE(store.Update([](const StoredState& s) { return SetTo("{garbage", s); }).ok());
+  auto kept = store.KeepUnreadable("{garbage", "{}",
+                                   [](const std::string& where) { return "kept in " + where; });
+  ASSERT_TRUE(kept.ok()) << kept.error();
+  EXPECT_EQ(*kept, dir.File("state.json.corrupt-1750000000"));
+  EXPECT_EQ(Slurp(*kept), "{garbage");
+  auto now = store.Read();
+  ASSERT_TRUE(now.ok());
+  EXPECT_EQ(now->state_json, "{}");
+  EXPECT_EQ(now->unreadable_note, "kept in file " + *kept);
+  // Updates keep the note and see it.
+  std::string seen;
+  ASSERT_TRUE(store
+                  .Update([&](const StoredState& s) {
+                    seen = s.unreadable_note;
+                    return SetTo("{\"n\":1}", s);
+                  })
+                  .ok());
+  EXPECT_EQ(seen, "kept in file " + *kept);
+  EXPECT_EQ(store.HowToRelease(), "rm " + dir.File("state.json.unreadable"));
+  // A person acts: the note is gone, and so is the hold.
+  fs::remove(dir.File("state.json.unreadable"));
+  EXPECT_EQ(store.Read()->unreadable_note, "");
+  EXPECT_EQ(Slurp(*kept), "{garbage") << "the kept copy is the person's to delete";
+}
+
+TEST(FileStateStore, KeepUnreadableRefusesWhenTheDocumentChangedMeanwhile) {
+  TempDir dir;
+  FileStateStore store(dir.File("state.json"));
+  ASSERT_TRUE(store.Update([](const StoredState& s) { return SetTo("{fixed}", s); }).ok());
+  auto kept =
+      store.KeepUnreadable("{garbage", "{}", [](const std::string&) { return std::string("n"); });
+  EXPECT_FALSE(kept.ok());
+  EXPECT_EQ(store.Read()->state_json, "{fixed}");
+  EXPECT_EQ(store.Read()->unreadable_note, "");
+}
+
 TEST(FileStateStore, ReadingADirectoryIsAnError) {
   TempDir dir;
   FileStateStore store(dir.path());

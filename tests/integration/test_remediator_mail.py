@@ -66,8 +66,10 @@ def test_smtp_down_never_blocks_the_restart_and_the_mail_follows_later(remediato
     assert s.restarts() == 1
     wait_until(lambda: r.metric("frigate_remediator_emails_total", result="failed") >= 1,
                timeout=10, what="a failed mail attempt counted")
-    outbox = r.state()["outbox"]
-    assert len(outbox) == 1 and outbox[0]["attempts"] >= 1 and outbox[0]["last_error"], outbox
+    # The attempt is counted when it is made, and stored a moment later.
+    outbox = wait_until(lambda: (lambda o: o if o and o[0]["attempts"] >= 1 else None)(
+        r.state()["outbox"]), timeout=10, what="the failed attempt stored")
+    assert len(outbox) == 1 and outbox[0]["last_error"], outbox
     assert "attempt(s), last error" in r.page()
     m = smtp(port=port)
     wait_until(lambda: m.outcomes() == ["restarted"], timeout=15, what="the mail after SMTP is back")

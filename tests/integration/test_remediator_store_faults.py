@@ -88,7 +88,9 @@ def test_an_intent_pending_past_the_recovery_timeout_is_settled_from_evidence(re
     then = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(time.time() - 30))
     doc["targets"]["nvr/frigate"]["pending_restart"] = {
         "id": "nvr/frigate@" + then, "at": then, "action": "frigate-api", "incident_id": incident}
-    state.write_text(json.dumps(doc))
+    tmp = state.with_name("edit.tmp")
+    tmp.write_text(json.dumps(doc))
+    os.replace(tmp, state)  # whole, as the store itself writes
     status, body = r.post(notification())
     assert status == 200 and body["decisions"] == [], body  # pending: nothing to decide yet
     r.proc.wait_for(r"still pending .* it did not happen", timeout=40)
@@ -128,6 +130,36 @@ def test_store_readable_but_not_writable_never_sends_a_mail_twice(remediator, ku
     wait_until(lambda: r.state()["outbox"] == [], timeout=90, what="the outbox emptied")
     assert m.outcomes() == ["blocked"]
 
+
+
+def test_state_file_readable_but_not_writable_never_sends_a_mail_twice(remediator, sim, smtp,
+                                                                       tmp_path):
+    s = sim(start_uptime=5)
+    port = free_port()
+    probe = smtp()  # for the session's CA; then the relay is down while the mail is queued
+    ca = probe.ca
+    probe.proc.stop()
+    r = remediator(FRIGATE_URL=s.url, RESTART_ACTION="frigate-api",
+                   CONSECUTIVE_FAILURES_REQUIRED=1, STARTUP_GRACE_PERIOD_SECONDS=3600,
+                   MAIL_RETRY_SECONDS=1, **dict(probe.settings(), SMTP_PORT=port, SMTP_CA_FILE=ca))
+    status, body = r.post(notification())
+    assert body["decisions"][0]["gate"] == "startup_grace", body
+    wait_until(lambda: r.metric("frigate_remediator_emails_total", result="failed") >= 1,
+               timeout=10, what="a failed mail attempt")
+    # From now on the file stays readable but no write succeeds (its temporary file cannot be
+    # created).
+    blocker = tmp_path / "state" / "remediator-state.json.tmp"
+    blocker.mkdir()
+    m = smtp(port=port)
+    wait_until(lambda: m.outcomes() == ["blocked"], timeout=15, what="the blocked mail")
+    time.sleep(6)  # one mail a second before the fix
+    assert m.outcomes() == ["blocked"]
+    state = tmp_path / "state" / "remediator-state.json"
+    assert '"outbox":[{' in state.read_text()
+    blocker.rmdir()
+    wait_until(lambda: '"outbox":[]' in state.read_text(), timeout=90,
+               what="the outbox emptied once writable")
+    assert m.outcomes() == ["blocked"]
 
 # --- item 9: an unreadable state is kept for a person, and holds restarts until one acts ---------
 
@@ -235,3 +267,47 @@ def test_a_950_kb_webhook_with_50_foreign_namespaces_leaves_the_state_small(reme
     # Everything still works: the next notification is stored and answered.
     status, answer = r.post(notification())
     assert status == 200, answer
+
+
+def test_state_damaged_while_running_is_kept_and_holds_restarts(remediator, kube):
+    k = kube()
+    r = remediator(CONSECUTIVE_FAILURES_REQUIRED=1, **k.settings())
+    assert r.post(notification(alert(remediate=False)))[0] == 200  # creates the ConfigMap
+    cm = k.configmap()
+    cm["data"]["state.json"] = DAMAGED
+    kube_api(k, "PUT", "/api/v1/namespaces/nvr/configmaps/frigate-health-state", cm)
+    status, body = r.post(notification())
+    assert status == 200, body
+    assert [(d["outcome"], d["gate"]) for d in body["decisions"]] == [
+        ("blocked", "circuit_breaker")], body
+    line = r.proc.wait_for(r"CORRUPT OR UNREADABLE.*kept it in configmap "
+                           r"nvr/(frigate-health-state-unreadable-\d+)")
+    assert k.configmap(name=line.group(1))["data"]["state.json"] == DAMAGED
+    assert "unreadable-state" in k.configmap()["data"]
+    assert k.restarts() == []
+
+
+def test_two_replicas_starting_on_an_unreadable_configmap_both_run_and_keep_it(remediator, kube):
+    k = kube()
+    kube_api(k, "POST", "/api/v1/namespaces/nvr/configmaps", {
+        "apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": {"name": "frigate-health-state", "namespace": "nvr"},
+        "data": {"state.json": DAMAGED}})
+    import threading
+    started = []
+    threads = [threading.Thread(target=lambda: started.append(
+        remediator(CONSECUTIVE_FAILURES_REQUIRED=1, **k.settings()))) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(started) == 2
+    copies = [n for n in k.control("state")["configmaps"]
+              if n.startswith("nvr/frigate-health-state-unreadable-")]
+    assert copies, k.control("state")["configmaps"].keys()
+    assert "unreadable-state" in k.configmap()["data"]
+    for r in started:
+        status, body = r.post(notification())
+        assert [(d["outcome"], d["gate"]) for d in body["decisions"]] in (
+            [("blocked", "circuit_breaker")], []), body
+    assert k.restarts() == []
