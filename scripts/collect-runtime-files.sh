@@ -32,6 +32,7 @@ for bin in "$@"; do
 done
 mkdir -p "$dest"
 dest=$(cd "$dest" && pwd)
+chmod 0755 "$dest"  # the image's root folder
 
 # Debian 12 merged /lib and /lib64 into /usr: keep those two top-level links, so the
 # loader's path in each binary (/lib64/ld-linux-x86-64.so.2) and ldd's paths resolve the same.

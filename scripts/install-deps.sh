@@ -13,6 +13,9 @@ packages=(
   # tests, benchmarks and the demo
   python3 python3-pytest python3-aiosmtpd python3-yaml openssl curl ca-certificates
   prometheus prometheus-alertmanager wrk hyperfine time procps iproute2 unzip
+  # the image, built from the Dockerfile without a daemon (scripts/build-image.sh): buildah, and
+  # mmdebstrap for the debian:bookworm base (no container registry is needed)
+  buildah mmdebstrap
 )
 # Node.js and npm (for Helm's npm package and manifest schemas): the machine image may ship its own
 # build, which conflicts with Debian's npm package; install Debian's only when there is none.
