@@ -16,6 +16,7 @@ import re
 import shutil
 import ssl
 import subprocess
+import sysconfig
 import urllib.request
 
 import pytest
@@ -29,6 +30,7 @@ DRIVER = os.environ.get("FHC_IMAGE_DRIVER", "overlay")
 SIZE_LIMIT = 40 * 1000 * 1000
 EXPORTER = "/usr/local/bin/frigate-exporter"
 REMEDIATOR = "/usr/local/bin/frigate-remediator"
+MULTIARCH = sysconfig.get_config_var("MULTIARCH")  # x86_64-linux-gnu here
 
 
 def bah(*args, timeout=120, check=True):
@@ -138,7 +140,13 @@ def test_image_is_small_and_configured(image):
                                          "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.timezone.utc)
     age = datetime.datetime.now(datetime.timezone.utc) - created
     assert datetime.timedelta(0) <= age < datetime.timedelta(hours=2), "stamped by this build"
-    assert TAG in json.loads(size)[0]["names"]
+    listed = json.loads(size)[0]
+    assert TAG in listed["names"]
+    # The README states the size; keep it true (within 1 MB).
+    stated = re.search(r"\*\*The image is ([0-9.]+) MB\*\*", (REPO / "README.md").read_text())
+    assert stated, "README states no image size"
+    measured = float(re.fullmatch(r"([0-9.]+) MB", listed["size"]).group(1))
+    assert abs(float(stated.group(1)) - measured) <= 1.0, (stated.group(1), listed["size"])
 
 
 def test_no_shell_package_manager_or_other_extras(image):
@@ -228,7 +236,7 @@ def test_both_programs_serve_from_the_image_as_65532_and_load_only_what_it_holds
            if f.is_file() and not f.is_symlink()
            and (f.read_bytes()[:4] == b"\x7fELF")}
     assert elf - (e_files | r_files) == set(), "in the image but loaded by neither program"
-    assert "/usr/lib/x86_64-linux-gnu/libssl.so.3" in r_files | e_files
+    assert f"/usr/lib/{MULTIARCH}/libssl.so.3" in r_files | e_files
     # The image's HEALTHCHECK, run inside the image as Docker would (exec form, the container's
     # environment): healthy while the exporter serves, unhealthy once it is gone.
     test = image.config["Docker"]["config"]["Healthcheck"]["Test"]

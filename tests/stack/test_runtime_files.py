@@ -6,6 +6,7 @@ import pathlib
 import shutil
 import ssl
 import subprocess
+import sysconfig
 import urllib.request
 
 import pytest
@@ -14,7 +15,7 @@ from fhc_testlib import Proc, free_port, wait_until
 from stack_common import EXPORTER, REMEDIATOR, REPO, require_tool, run
 
 SCRIPT = REPO / "scripts" / "collect-runtime-files.sh"
-LIBDIR = "usr/lib/x86_64-linux-gnu"
+LIBDIR = "usr/lib/" + sysconfig.get_config_var("MULTIARCH")  # usr/lib/x86_64-linux-gnu here
 
 
 @pytest.fixture(scope="module")
