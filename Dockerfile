@@ -26,8 +26,8 @@ RUN scripts/build.sh default -DFHC_TESTS=OFF -DFHC_BENCH=OFF \
 
 FROM scratch AS runtime
 COPY --from=build /out/ /
-# COPY does not keep the owner: STATE_FILE's home outside Kubernetes belongs to the user below
-# (a named volume mounted here inherits this ownership).
+# Owner set explicitly (builders differ in whether COPY --from keeps it): STATE_FILE's home
+# outside Kubernetes belongs to the user below (a named volume mounted here inherits this).
 COPY --from=build --chown=65532:65532 /out/var/lib/frigate-health/ /var/lib/frigate-health/
 # Non-root (the uid distroless images use for "nonroot"); the programs need no shell, no
 # writable root filesystem (but /tmp for the remediator's TLS key) and no capabilities.

@@ -8,8 +8,9 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 mapfile -t build_packages < <(grep -Ev '^[[:space:]]*(#|$)' "$here/scripts/packages-build.txt")
 packages=(
   "${build_packages[@]}"
-  # developer tools (fuzzing, formatting)
-  clang libclang-rt-14-dev clang-format
+  # developer tools (fuzzing, formatting; ccache, which tests/build/test_plain_build.py uses for
+  # its second, plain -O3 build of the tree when it is on PATH)
+  clang libclang-rt-14-dev clang-format ccache
   # tests, benchmarks and the demo
   python3 python3-pytest python3-aiosmtpd python3-yaml openssl curl ca-certificates
   prometheus prometheus-alertmanager wrk hyperfine time procps iproute2 unzip
