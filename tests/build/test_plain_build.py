@@ -3,8 +3,8 @@ no preset, warnings shown but not errors (FHC_WERROR is OFF unless a preset turn
 build must succeed and be warning-free; the presets keep warnings as errors.
 
 The whole tree is built once into build/plain (programs, unit tests, benchmarks); with ccache on
-PATH it is reused between runs (CMAKE_<LANG>_COMPILER_LAUNCHER from the environment), so a warm
-run takes seconds and a cold one a few minutes on two cores."""
+PATH its objects are reused between runs (CMAKE_<LANG>_COMPILER_LAUNCHER from the environment):
+about 7 minutes cold on two cores, one to two minutes warm."""
 import json
 import os
 import pathlib

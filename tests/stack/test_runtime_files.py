@@ -2,7 +2,6 @@
 without a container engine: its output tree is chrooted into and the built programs run from it
 as uid 65532 (test_image.py then does the same from the real image built by buildah)."""
 import os
-import pathlib
 import shutil
 import ssl
 import subprocess
