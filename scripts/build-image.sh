@@ -6,7 +6,7 @@
 # Environment:
 #   FHC_IMAGE_DIR        buildah's storage, the base tarball and logs (default build/image); the
 #                        base tarball and the image's layers (--layers) are reused between runs:
-#                        delete debian-bookworm.tar there to refresh the base
+#                        delete that folder to refresh the base
 #   FHC_IMAGE_DRIVER     storage driver: overlay (default) or vfs
 #   FHC_DEBIAN_MIRROR    default http://deb.debian.org/debian (the security suite follows it)
 # Prints the image's name and size on the last line: "image TAG SIZE" (e.g. "25.6 MB").
@@ -19,6 +19,13 @@ dir=${FHC_IMAGE_DIR:-$here/build/image}
 driver=${FHC_IMAGE_DRIVER:-overlay}
 mirror=${FHC_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 base=docker.io/library/debian:bookworm
+if [ "$(id -u)" != 0 ]; then
+  echo "build-image: run as root (buildah's chroot isolation and mmdebstrap need it here)" >&2
+  exit 2
+fi
+for tool in buildah mmdebstrap; do
+  command -v "$tool" >/dev/null || { echo "build-image: $tool missing: run scripts/install-deps.sh" >&2; exit 2; }
+done
 mkdir -p "$dir"
 export BUILDAH_ISOLATION=chroot
 bah() { buildah --root "$dir/storage" --runroot "$dir/run" --storage-driver "$driver" "$@"; }
