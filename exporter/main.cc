@@ -10,6 +10,7 @@
 #include "common/clock/clock.h"
 #include "common/http/http_client.h"
 #include "common/http/http_server.h"
+#include "common/program/healthcheck.h"
 #include "common/program/program.h"
 #include "exporter/app/exporter_config.h"
 #include "exporter/app/exporter_service.h"
@@ -23,9 +24,11 @@ using namespace fhc::exporter;
 const settings::ProgramInfo kProgram{
     "frigate-exporter", FHC_VERSION,
     "Serves Frigate NVR's health as Prometheus metrics (/metrics) and a verdict (/health).",
-    "frigate-exporter [check] [--setting value ...]\n"
+    "frigate-exporter [check|healthcheck] [--setting value ...]\n"
     "  (no command)  serve /metrics, /health and / on LISTEN\n"
-    "  check         evaluate once, print a report, exit 0 healthy, 1 unhealthy, 2 bad settings"};
+    "  check         evaluate once, print a report, exit 0 healthy, 1 unhealthy, 2 bad settings\n"
+    "  healthcheck   ask the running exporter's GET /healthz on LISTEN's port (the image's\n"
+    "                HEALTHCHECK): exit 0 when it answers 200, else 1"};
 
 // For `check`: give the log source its first read (bounded), so the window is filled.
 void AwaitFirstLogRead(LogMonitor& monitor, const ExporterConfig& config) {
@@ -55,13 +58,17 @@ int main(int argc, char** argv) {
   program::LimitMallocArenas();
   int exit_code = 0;
   auto parsed = program::Start(kProgram, ExporterSpecs(), argc, argv, exit_code);
-  if (!parsed) return exit_code;
+  if (!parsed) return program::AsksHealthcheck(argc, argv) && exit_code == 2 ? 1 : exit_code;
+  if (parsed->positional == std::vector<std::string>{"healthcheck"}) {
+    return program::RunHealthcheck(parsed->settings.Get("LISTEN"), false);
+  }
   bool check = false;
   for (const auto& word : parsed->positional) {
     if (word == "check" && !check) {
       check = true;
     } else {
-      std::cerr << "frigate-exporter: unknown command \"" << word << "\"; expected: check\n";
+      std::cerr << "frigate-exporter: unknown command \"" << word
+                << "\"; expected: check or healthcheck\n";
       return 2;
     }
   }

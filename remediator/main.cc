@@ -9,6 +9,7 @@
 #include "common/http/http_client.h"
 #include "common/http/http_server.h"
 #include "common/kube/settings_config.h"
+#include "common/program/healthcheck.h"
 #include "common/program/program.h"
 #include "remediator/actions/dry_run_action.h"
 #include "remediator/actions/frigate_api_restart_action.h"
@@ -28,7 +29,11 @@ const settings::ProgramInfo kProgram{
     "frigate-remediator", FHC_VERSION,
     "Receives Alertmanager webhooks and restarts Frigate NVR only when it is safe, with a mail "
     "that explains why.",
-    "frigate-remediator [--setting value ...]"};
+    "frigate-remediator [healthcheck] [--setting value ...]\n"
+    "  (no command)  serve the webhook, /metrics and the status page on LISTEN\n"
+    "  healthcheck   ask the running remediator's GET /healthz on LISTEN's port (https when\n"
+    "                TLS_CERT_FILE is set; the image's HEALTHCHECK): exit 0 when it answers 200,\n"
+    "                else 1"};
 
 int Fail(const std::string& message) {
   std::cerr << "frigate-remediator: " << message << "\n";
@@ -42,7 +47,11 @@ int main(int argc, char** argv) {
   program::LimitMallocArenas();
   int exit_code = 0;
   auto parsed = program::Start(kProgram, RemediatorSpecs(), argc, argv, exit_code);
-  if (!parsed) return exit_code;
+  if (!parsed) return program::AsksHealthcheck(argc, argv) && exit_code == 2 ? 1 : exit_code;
+  if (parsed->positional == std::vector<std::string>{"healthcheck"}) {
+    return program::RunHealthcheck(parsed->settings.Get("LISTEN"),
+                                   !parsed->settings.Get("TLS_CERT_FILE").empty());
+  }
   if (!parsed->positional.empty()) {
     return Fail("unexpected argument \"" + parsed->positional.front() + "\"");
   }

@@ -8,11 +8,15 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 mapfile -t build_packages < <(grep -Ev '^[[:space:]]*(#|$)' "$here/scripts/packages-build.txt")
 packages=(
   "${build_packages[@]}"
-  # developer tools (fuzzing, formatting)
-  clang libclang-rt-14-dev clang-format
+  # developer tools (fuzzing, formatting; ccache, which tests/build/test_plain_build.py uses for
+  # its second, plain -O3 build of the tree when it is on PATH)
+  clang libclang-rt-14-dev clang-format ccache
   # tests, benchmarks and the demo
   python3 python3-pytest python3-aiosmtpd python3-yaml openssl curl ca-certificates
   prometheus prometheus-alertmanager wrk hyperfine time procps iproute2 unzip
+  # the image, built from the Dockerfile without a daemon (scripts/build-image.sh): buildah, and
+  # mmdebstrap for the debian:bookworm base (no container registry is needed)
+  buildah mmdebstrap
 )
 # Node.js and npm (for Helm's npm package and manifest schemas): the machine image may ship its own
 # build, which conflicts with Debian's npm package; install Debian's only when there is none.

@@ -79,6 +79,19 @@ std::string RepairCivetwebOpenSsl3() {
   Search search;
   dl_iterate_phdr(&FindString, &search);
   if (search.name_address == nullptr) return "";  // a civetweb that does not use the old name
+  // This civetweb loads OpenSSL itself, as dlopen("libssl.so") and dlopen("libcrypto.so"). Where
+  // those names do not resolve (they come with libssl-dev, or with links like the image's), its
+  // table stays empty and mg_start2 calls through a null pointer: refuse TLS with the reason.
+  for (const char* name : {"libssl.so", "libcrypto.so"}) {
+    void* lib = dlopen(name, RTLD_NOW);
+    if (lib == nullptr) {
+      const char* why = dlerror();
+      return std::string("civetweb loads OpenSSL as ") + name + ", which cannot be opened (" +
+             (why != nullptr ? why : "unknown error") + "); link " + name +
+             " to OpenSSL 3's library or install libssl-dev";
+    }
+    dlclose(lib);
+  }
   dl_iterate_phdr(&FindRow, &search);
   if (search.row == nullptr) return "";       // the name is there but not in a table we know
   if (search.row->ptr != nullptr) return "";  // loaded fine (OpenSSL 1.1) or already repaired

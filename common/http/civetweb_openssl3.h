@@ -10,7 +10,7 @@ namespace fhc::http {
 
 // Call after civetweb has loaded OpenSSL (mg_init_library with TLS, or mg_start2 with a TLS
 // port). Returns "" when civetweb can serve TLS (patched now, patched before, or a civetweb that
-// never needed it), else why not.
+// never needed it), else why not (also when civetweb could not load OpenSSL at all).
 std::string RepairCivetwebOpenSsl3();
 
 }  // namespace fhc::http

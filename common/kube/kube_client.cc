@@ -42,7 +42,8 @@ std::string NamespacedPath(std::string_view group_version, const std::string& ns
                            std::string_view resource, const std::string& name = "") {
   std::string path =
       std::string(group_version) + "/namespaces/" + UrlEncode(ns) + "/" + std::string(resource);
-  if (!name.empty()) path += "/" + UrlEncode(name);
+  // Appended piecewise: `"/" + UrlEncode(name)` trips GCC 12's -Wrestrict false positive at -O3.
+  if (!name.empty()) path.append("/").append(UrlEncode(name));
   return path;
 }
 

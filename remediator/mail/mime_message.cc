@@ -1,5 +1,7 @@
 #include "remediator/mail/mime_message.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -146,7 +148,8 @@ std::string NewMessageId(std::string_view from, WallTime now) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%lld.%016llx", static_cast<long long>(ms),
                 static_cast<unsigned long long>(random));
-  return "<" + std::string(buf) + "@" + domain + ">";
+  // fmt::format, not `"<" + std::string(buf)`: GCC 12 at -O3 gives a -Wrestrict false positive.
+  return fmt::format("<{}@{}>", buf, domain);
 }
 
 std::string QuotedPrintable(std::string_view text) {

@@ -1,5 +1,6 @@
 #include "remediator/state/state_codec.h"
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -171,7 +172,7 @@ TEST(StateHelpers, HistoriesStayBounded) {
     DecisionRecord rec;
     rec.id = std::to_string(i);
     RecordDecision(t, rec);
-    RecordEmailSent(t, "k" + std::to_string(i));
+    RecordEmailSent(t, fmt::format("k{}", i));  // not "k" + to_string: GCC 12 -O3 -Wrestrict
   }
   ASSERT_EQ(t.decisions.size(), kMaxDecisions);
   EXPECT_EQ(t.decisions.front().id, "70") << "oldest dropped first";
