@@ -82,10 +82,11 @@ def unix_http(sock_path, method, path, timeout=10):
 
 @pytest.fixture
 def docker_double(procs, tmp_path):
-    """docker_double(*extra_args) -> DockerDouble on a Unix socket in tmp_path and on TCP."""
+    """docker_double(*extra_args, sock=None) -> DockerDouble on a Unix socket (in tmp_path unless
+    `sock` is given) and on TCP."""
 
-    def start(*extra):
-        sock = str(tmp_path / "docker.sock")
+    def start(*extra, sock=None):
+        sock = sock or str(tmp_path / "docker.sock")
         p = procs.start([sys.executable, DOCKER_DOUBLE, "--unix", sock, "--port", "0", *extra],
                         name="docker-api-double")
         tcp = p.wait_for(r"docker-api-double listening on tcp://(\S+)").group(1)

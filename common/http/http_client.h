@@ -25,6 +25,9 @@ struct Request {
   std::string basic_user, basic_password;             // sent as basic auth when user non-empty
   std::string ca_file;                                // extra CA bundle for https
   bool insecure_skip_verify = false;
+  // Connect to this Unix socket instead of the URL's host (the URL's path and Host header stay:
+  // "http://docker/v1.41/_ping" as the docker CLI sends).
+  std::string unix_socket;
 };
 
 struct Response {

@@ -23,7 +23,7 @@ struct ExporterConfig {
   std::string frigate_token;
   double api_timeout_seconds = 10;
   double stats_max_age_seconds = 1;
-  std::string log_source;  // frigate-api | kubernetes | file | none
+  std::string log_source;  // frigate-api | kubernetes | docker | file | none
   std::string log_file;
   double log_poll_seconds = 10;
   int log_window_minutes = 5;
@@ -36,6 +36,8 @@ struct ExporterConfig {
   std::string kube_token_file;
   std::string kube_ca_file;
   bool kube_insecure_skip_tls_verify = false;
+  std::string docker_host;  // "" = the environment's DOCKER_HOST or the default socket
+  std::string docker_container = "frigate";
   HealthThresholds thresholds;
 };
 

@@ -64,11 +64,10 @@ ZERO_TIME = "0001-01-01T00:00:00Z"
 
 
 def rfc3339_nano_fixed(ts):
-    """jsonmessage.RFC3339NanoFixed: always nine fraction digits, UTC 'Z'."""
-    sec = int(ts)
-    nanos = int(round((ts - sec) * 1e9))
-    if nanos >= 1_000_000_000:
-        sec, nanos = sec + 1, nanos - 1_000_000_000
+    """jsonmessage.RFC3339NanoFixed: always nine fraction digits, UTC 'Z'. `ts` in seconds
+    (float) or, when an int, in nanoseconds (the log's own times: exact)."""
+    ns = ts if isinstance(ts, int) else int(round(ts * 1e9))
+    sec, nanos = divmod(ns, 1_000_000_000)
     dt = datetime.datetime.fromtimestamp(sec, datetime.timezone.utc)
     return dt.strftime("%Y-%m-%dT%H:%M:%S.") + "%09dZ" % nanos
 
@@ -85,12 +84,10 @@ def version_tuple(v):
 
 
 def parse_timestamp(value):
-    """api/types/time: "<sec>[.<nanos>]" or an RFC 3339 date; returns unix seconds (float)."""
+    """api/types/time: "<sec>[.<nanos>]" or an RFC 3339 date; returns unix nanoseconds (int)."""
     if re.fullmatch(r"\d+(\.\d{1,9})?", value):
-        if "." in value:
-            sec, frac = value.split(".")
-            return int(sec) + int(frac.ljust(9, "0")) / 1e9
-        return float(value)
+        sec, _, frac = value.partition(".")
+        return int(sec) * 1_000_000_000 + int(frac.ljust(9, "0") or 0)
     m = re.fullmatch(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?(Z|[+-]\d\d:\d\d)", value)
     if m:
         dt = datetime.datetime.strptime(m.group(1), "%Y-%m-%dT%H:%M:%S")
@@ -99,8 +96,8 @@ def parse_timestamp(value):
             sign = 1 if m.group(3)[0] == "+" else -1
             tz = datetime.timezone(sign * datetime.timedelta(hours=int(m.group(3)[1:3]),
                                                              minutes=int(m.group(3)[4:6])))
-        base = dt.replace(tzinfo=tz).timestamp()
-        return base + (float("0" + m.group(2)) if m.group(2) else 0.0)
+        base = int(dt.replace(tzinfo=tz).timestamp()) * 1_000_000_000
+        return base + (int(m.group(2)[1:10].ljust(9, "0")) if m.group(2) else 0)
     raise ApiError(400, 'failed to parse value as time or duration: "%s"' % value)
 
 
@@ -135,7 +132,7 @@ class Daemon:
             "finished_at": None, "exit_code": 0, "restart_count": 0, "pid": 4242,
             "restart_seconds": restart_seconds, "generation": 0,
         }
-        # Log entries: (unix time, stream 1|2, bytes without newline)
+        # Log entries: (unix time in ns, stream 1|2, bytes without newline)
         self.log = []
         self.restarts = []  # (time, t) of every POST restart that succeeded
 
@@ -237,7 +234,8 @@ class Daemon:
         }
 
     def append_log(self, text, stream=1, when=None):
-        self.log.append((time.time() if when is None else when, stream, text.encode()))
+        ns = time.time_ns() if when is None else int(round(when * 1e9))
+        self.log.append((ns, stream, text.encode()))
         self.cond.notify_all()
 
 
@@ -541,8 +539,9 @@ def container_logs(h, q, raw, version, ident):
     wanted = {1} if stdout and not stderr else {2} if stderr and not stdout else {1, 2}
 
     def keep(entry):
+        # The json-file reader skips entries Before(since) and After(until): both inclusive.
         ts, stream, _ = entry
-        return (stream in wanted or tty) and (since is None or ts > since) and \
+        return (stream in wanted or tty) and (since is None or ts >= since) and \
             (until is None or ts <= until)
 
     def render(entry):

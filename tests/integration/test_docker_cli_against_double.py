@@ -135,10 +135,14 @@ def test_logs_since_keeps_only_newer_lines(docker_double):
     d.log(["new"], times=[now - 5])
     r = docker(d, "logs", "--since", "60s", "frigate")
     assert r.stdout == "new\n"
-    # since as the exact timestamp of a line excludes that line (strictly after)
+    # since as the exact timestamp of a line includes that line (the daemon skips only entries
+    # Before(since)), and the CLI passes it on to the nanosecond
+    d.log(["newest"], times=[now - 1])
     stamp = TS.match(docker(d, "logs", "-t", "frigate").stdout.splitlines()[1]).group(0).strip()
     r = docker(d, "logs", "--since", stamp, "frigate")
-    assert r.stdout == ""
+    assert r.stdout == "new\nnewest\n"
+    since = [x["query"] for x in d.requests() if x["path"].endswith("/logs")][-1]
+    assert re.search(r"since=\d+\.\d{9}(&|$)", since), since
 
 
 def test_logs_follow_streams_and_ends_when_the_container_restarts(docker_double):

@@ -26,7 +26,7 @@ SETTINGS = [
     # the exporter's own and the CronJob's thresholds it judges with
     "INFERENCE_THRESHOLD_MS", "STUCK_DETECTION_THRESHOLD", "BACKLOG_THRESHOLD",
     "LOG_WINDOW_MINUTES", "SKIP_CAMERAS", "SKIP_RATIO_THRESHOLD", "LOG_SOURCE", "LOG_FILE",
-    "LOG_POLL_SECONDS", "STATS_MAX_AGE_SECONDS", "TARGET_LABELS",
+    "LOG_POLL_SECONDS", "STATS_MAX_AGE_SECONDS", "TARGET_LABELS", "DOCKER_HOST", "DOCKER_CONTAINER",
 ]
 
 
@@ -130,6 +130,9 @@ BAD_SETTINGS = [
     ({"TARGET_LABELS": "maybe"}, "TARGET_LABELS"),
     ({"LOG_SOURCE": "file"}, "LOG_FILE"),  # file without a file
     ({"LOG_SOURCE": "kubernetes"}, "KUBE_API_URL"),  # outside a cluster without an API URL
+    ({"LOG_SOURCE": "docker", "DOCKER_HOST": "tcp://"}, "DOCKER_HOST"),
+    ({"LOG_SOURCE": "docker", "DOCKER_HOST": "unix:///nonexistent/docker.sock"}, "DOCKER_HOST"),
+    ({"LOG_SOURCE": "docker", "DOCKER_CONTAINER": ""}, "DOCKER_CONTAINER"),
 ]
 
 

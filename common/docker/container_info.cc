@@ -1,0 +1,49 @@
+#include "common/docker/container_info.h"
+
+#include "common/json/json.h"
+
+namespace fhc::docker {
+
+Result<ContainerInfo> ParseContainerInfo(std::string_view json_text) {
+  auto doc = json::Parse(json_text);
+  if (!doc) return Result<ContainerInfo>::Error("container JSON: " + doc.error());
+  if (!doc->IsObject()) return Result<ContainerInfo>::Error("container JSON is not an object");
+  ContainerInfo c;
+  auto id = json::String(*doc, "Id");
+  const rapidjson::Value* state = json::Member(*doc, "State");
+  if (!id || id->empty() || state == nullptr || !state->IsObject()) {
+    return Result<ContainerInfo>::Error("container JSON without Id or State");
+  }
+  c.id = *id;
+  c.name = json::String(*doc, "Name").value_or("");
+  if (!c.name.empty() && c.name.front() == '/') c.name.erase(0, 1);
+  c.status = json::String(*state, "Status").value_or("");
+  c.running = json::Bool(*state, "Running").value_or(false);
+  c.paused = json::Bool(*state, "Paused").value_or(false);
+  c.restarting = json::Bool(*state, "Restarting").value_or(false);
+  if (auto started = json::String(*state, "StartedAt")) c.started_at = ParseDockerTime(*started);
+  c.restart_count = static_cast<long>(json::Number(*doc, "RestartCount").value_or(0));
+  if (const rapidjson::Value* config = json::Member(*doc, "Config");
+      config != nullptr && config->IsObject()) {
+    c.tty = json::Bool(*config, "Tty").value_or(false);
+    if (const rapidjson::Value* labels = json::Member(*config, "Labels");
+        labels != nullptr && labels->IsObject()) {
+      for (auto it = labels->MemberBegin(); it != labels->MemberEnd(); ++it) {
+        if (it->value.IsString()) c.labels[it->name.GetString()] = it->value.GetString();
+      }
+    }
+  }
+  return c;
+}
+
+std::string ErrorMessage(std::string_view body) {
+  auto doc = json::Parse(body);
+  if (doc && doc->IsObject()) {
+    if (auto m = json::String(*doc, "message"); m && !m->empty()) return *m;
+  }
+  std::string raw(body.substr(0, 200));
+  while (!raw.empty() && (raw.back() == '\n' || raw.back() == '\r')) raw.pop_back();
+  return raw.empty() ? "(empty body)" : raw;
+}
+
+}  // namespace fhc::docker
