@@ -6,10 +6,13 @@
 #include <memory>
 
 #include "common/clock/clock.h"
+#include "common/docker/docker_client.h"
+#include "common/docker/docker_settings.h"
 #include "common/http/http_client.h"
 #include "common/http/http_server.h"
 #include "common/kube/settings_config.h"
 #include "common/program/program.h"
+#include "remediator/actions/docker_restart_action.h"
 #include "remediator/actions/dry_run_action.h"
 #include "remediator/actions/frigate_api_restart_action.h"
 #include "remediator/actions/kubernetes_restart_action.h"
@@ -66,10 +69,21 @@ int main(int argc, char** argv) {
   }
 
   // The restart action.
+  std::unique_ptr<docker::Client> docker;
   std::unique_ptr<RestartAction> real_action;
   std::unique_ptr<RestartAction> action;
   if (config->action == "kubernetes" || (config->action == "dry-run" && kube)) {
     real_action = std::make_unique<KubernetesRestartAction>(*kube, config->pod_label_selector, "");
+  } else if (config->action == "docker") {
+    // A missing or unwritable socket refuses the start (exit 2) instead of failing every restart.
+    auto endpoint = docker::EndpointFromSettings(config->docker_host, env);
+    if (!endpoint) return Fail(endpoint.error());
+    docker::Client::Options o;
+    o.endpoint = std::move(endpoint).value();
+    o.timeout = std::chrono::milliseconds(static_cast<long>(config->api_timeout_seconds * 1000));
+    docker = std::make_unique<docker::Client>(o, http);
+    real_action = std::make_unique<DockerRestartAction>(*docker, config->docker_container,
+                                                        config->docker_stop_timeout_seconds);
   } else {
     FrigateApiRestartAction::Options o;
     o.timeout = std::chrono::milliseconds(static_cast<long>(config->api_timeout_seconds * 1000));

@@ -5,13 +5,15 @@ namespace fhc::docker {
 std::vector<settings::Spec> DockerSpecs() {
   return {
       {"DOCKER_HOST", "",
-       "Docker Engine API for LOG_SOURCE=docker: unix:///path/to/docker.sock or tcp://host:port "
+       "Docker Engine API (LOG_SOURCE=docker, RESTART_ACTION=docker): unix:///path/to/docker.sock "
+       "or tcp://host:port "
        "(plain HTTP, e.g. a socket proxy); when not set, the environment variable DOCKER_HOST "
        "as the docker CLI reads it, else unix:///var/run/docker.sock",
        [](std::string_view v) -> std::string {
          return ParseDockerHost(v).ok() ? "" : "unix:///path/to/docker.sock or tcp://host:port";
        }},
-      {"DOCKER_CONTAINER", "frigate", "name or ID of Frigate's container (LOG_SOURCE=docker)",
+      {"DOCKER_CONTAINER", "frigate",
+       "name or ID of Frigate's container (LOG_SOURCE=docker, RESTART_ACTION=docker)",
        [](std::string_view v) -> std::string {
          return v.empty() || v.find('/') != std::string_view::npos
                     ? "a container name or ID (no '/')"

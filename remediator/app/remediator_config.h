@@ -30,7 +30,7 @@ struct RemediatorConfig {
   WebhookAuthConfig auth;
   DecisionSettings decision;
   bool in_cluster = false;
-  std::string action;       // kubernetes | frigate-api | dry-run (resolved)
+  std::string action;       // kubernetes | docker | frigate-api | dry-run (resolved)
   std::string state_store;  // configmap | file (resolved)
   std::string state_file;
   std::string configmap_name;
@@ -38,6 +38,9 @@ struct RemediatorConfig {
   std::string frigate_url, frigate_token;
   double api_timeout_seconds = 10;
   std::string pod_label_selector;
+  std::string docker_host;  // "" = the environment's DOCKER_HOST or the default socket
+  std::string docker_container = "frigate";
+  int docker_stop_timeout_seconds = 30;
   std::string kube_api_url, kube_token_file, kube_ca_file;
   bool kube_insecure_skip_tls_verify = false;
   bool email_enabled = false;  // ALERT_EMAIL and SMTP_HOST set

@@ -1,0 +1,90 @@
+"""frigate-remediator with RESTART_ACTION=docker against the Docker Engine API double
+(tests/doubles/docker_api_double.py, itself checked with the real docker CLI), over its Unix socket.
+
+Proves: two observations lead to exactly one `POST /v1.41/containers/frigate/restart?t=N`, watched
+until the container runs again; a container Docker itself is restarting, or one that is paused, is
+left alone by the startup grace gate with the reason in the decision (fail closed); the daemon's
+409 reaches the decision's log plainly; a missing socket refuses the start with exit 2.
+Run: FHC_BUILD_DIR=build/<dir> /usr/bin/python3 -m pytest -q tests/integration/test_remediator_docker.py
+"""
+import subprocess
+
+from docker_testlib import docker_double  # noqa: F401  (fixture)
+from fhc_testlib import REMEDIATOR, require_binary
+from remediator_fixtures import *  # noqa: F401,F403 (fixtures by name)
+
+
+def restarted(r):
+    return r.metric("frigate_remediator_restarts_total", result="ok")
+
+
+def docker_restarts(d):
+    return [q for q in d.requests() if q["method"] == "POST"]
+
+
+def test_two_observations_restart_the_container_once(remediator, docker_double):
+    d = docker_double("--restart-seconds", "0.3")
+    r = remediator(RESTART_ACTION="docker", DOCKER_HOST="unix://" + d.sock,
+                   DOCKER_STOP_TIMEOUT_SECONDS="12", STARTUP_GRACE_PERIOD_SECONDS="60")
+    status, body = r.post(notification())
+    assert status == 200 and body["decisions"][0]["outcome"] == "waiting", body
+    assert docker_restarts(d) == []
+    status, body = r.post(notification())
+    assert body["decisions"][0]["outcome"] == "restart", body
+    wait_until(lambda: restarted(r) == 1, timeout=20, what="restart done")
+    [post] = docker_restarts(d)
+    assert post["path"] == "/v1.41/containers/frigate/restart" and post["query"] == "t=12"
+    assert len(d.state()["_restarts"]) == 1
+    dec = last_decision(r.target())
+    assert verdict(dec, "startup_grace")["outcome"] == "pass"
+    assert "from container" in verdict(dec, "startup_grace")["reason"]
+    assert verdict(dec, "node_ready")["outcome"] == "not_applicable"
+    assert verdict(dec, "rollout_sanity")["outcome"] == "not_applicable"
+    # Never a list of containers, never another one.
+    assert not any(q["path"].endswith("/containers/json") for q in d.requests())
+    r.proc.wait_for(r"restart of nvr/frigate done")
+
+
+def test_a_container_docker_is_restarting_is_left_alone(remediator, docker_double):
+    d = docker_double()
+    d.container(status="restarting", restart_count=5)
+    r = remediator(RESTART_ACTION="docker", DOCKER_HOST="unix://" + d.sock,
+                   CONSECUTIVE_FAILURES_REQUIRED="1", STARTUP_GRACE_PERIOD_SECONDS="60")
+    status, body = r.post(notification())
+    assert body["decisions"][0] == {"target": "nvr/frigate", "outcome": "blocked",
+                                    "gate": "startup_grace"}, body
+    reason = verdict(last_decision(r.target()), "startup_grace")["reason"]
+    assert "being restarted by Docker's restart policy (RestartCount 5)" in reason, reason
+    assert "fail closed" in reason
+    d.container(status="paused")
+    r.post(notification(alert(fingerprint="aaaabbbbccccdddd")))
+    reason = verdict(last_decision(r.target()), "startup_grace")["reason"]
+    assert "paused" in reason, reason
+    assert docker_restarts(d) == []
+
+
+def test_a_refused_restart_is_reported_plainly(remediator, docker_double):
+    d = docker_double()
+    d.error("/restart$", 409, "Cannot restart container frigate: container is marked for removal",
+            method="POST")
+    r = remediator(RESTART_ACTION="docker", DOCKER_HOST="unix://" + d.sock,
+                   CONSECUTIVE_FAILURES_REQUIRED="1", STARTUP_GRACE_PERIOD_SECONDS="60")
+    r.post(notification())
+    wait_until(lambda: r.metric("frigate_remediator_restarts_total", result="failed") == 1
+               or r.metric("frigate_remediator_restarts_total", result="error") == 1,
+               timeout=20, what="failed restart counted")
+    r.proc.wait_for(r"409 Cannot restart container frigate: container is marked for removal")
+
+
+def test_missing_socket_refuses_to_start(tmp_path):
+    sock = tmp_path / "none.sock"
+    res = subprocess.run([str(require_binary(REMEDIATOR))], capture_output=True, text=True,
+                         timeout=10,
+                         env={"FRIGATE_HC_RESTART_ACTION": "docker",
+                              "FRIGATE_HC_DOCKER_HOST": "unix://%s" % sock,
+                              "FRIGATE_HC_STATE_FILE": str(tmp_path / "state.json"),
+                              "FRIGATE_HC_WEBHOOK_AUTH": "none",
+                              "FRIGATE_HC_LISTEN": "127.0.0.1:0"})
+    assert res.returncode == 2, res.stderr
+    assert "no socket at %s" % sock in res.stderr
+    assert "FRIGATE_HC_DOCKER_HOST" in res.stderr
