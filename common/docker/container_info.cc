@@ -41,9 +41,27 @@ std::string ErrorMessage(std::string_view body) {
   if (doc && doc->IsObject()) {
     if (auto m = json::String(*doc, "message"); m && !m->empty()) return *m;
   }
-  std::string raw(body.substr(0, 200));
-  while (!raw.empty() && (raw.back() == '\n' || raw.back() == '\r')) raw.pop_back();
-  return raw.empty() ? "(empty body)" : raw;
+  // Anything else (a proxy's HTML error page, gorilla/mux's "404 page not found") on one line:
+  // tags dropped, whitespace collapsed, at most 200 characters.
+  std::string out;
+  bool in_tag = false;
+  for (char ch : body.substr(0, 4096)) {
+    if (ch == '<') in_tag = true;
+    if (!in_tag) {
+      const bool space = ch == ' ' || ch == '\n' || ch == '\r' || ch == '\t';
+      if (!space) {
+        out += ch;
+      } else if (!out.empty() && out.back() != ' ') {
+        out += ' ';
+      }
+    } else if (ch == '>') {
+      in_tag = false;
+      if (!out.empty() && out.back() != ' ') out += ' ';
+    }
+    if (out.size() >= 200) break;
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out.empty() ? "(empty body)" : out;
 }
 
 }  // namespace fhc::docker

@@ -54,6 +54,10 @@ TEST(ErrorMessage, TheDaemonsMessageOrTheRawBody) {
             "No such container: frigate");
   EXPECT_EQ(ErrorMessage("404 page not found\n"), "404 page not found");
   EXPECT_EQ(ErrorMessage(""), "(empty body)");
+  // HAProxy's page from a docker-socket-proxy that denies the call.
+  EXPECT_EQ(ErrorMessage("<html><body><h1>403 Forbidden</h1>\nRequest forbidden by "
+                         "administrative rules.\n</body></html>\n"),
+            "403 Forbidden Request forbidden by administrative rules.");
 }
 
 }  // namespace

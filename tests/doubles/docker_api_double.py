@@ -41,6 +41,13 @@ Test control lives under /_double/ on every listener (no auth):
                                      "started_at": unix, "exit_code", "restart_seconds"}
   POST /_double/errors              {"pattern","method","status","count","message"} next N fail
   POST /_double/hang                {"pattern","seconds"}  matching requests wait (0 removes)
+
+--socket-proxy SECTIONS puts the rules of Tecnativa's docker-socket-proxy in front of the API
+(github.com/Tecnativa/docker-socket-proxy haproxy.cfg: any method but GET is denied unless POST=1;
+then a path is allowed only when its section is enabled: CONTAINERS for /containers...,
+ALLOW_RESTARTS for /containers/{id}/(stop|restart|kill), PING, VERSION, EVENTS (PING, VERSION and
+EVENTS on by default, as in its Dockerfile); everything else is HAProxy's 403 page). SECTIONS is a
+comma-separated list like "CONTAINERS=1,POST=1".
 """
 
 import argparse
@@ -135,6 +142,7 @@ class Daemon:
         # Log entries: (unix time in ns, stream 1|2, bytes without newline)
         self.log = []
         self.restarts = []  # (time, t) of every POST restart that succeeded
+        self.proxy = None  # {section: bool} when the socket-proxy rules are on
 
     def matches(self, ident):
         c = self.container
@@ -304,6 +312,20 @@ class Handler(BaseHTTPRequestHandler):
         if path.startswith("/_double/"):
             return self.control(path, raw)
         d = self.daemon
+        if d.proxy is not None and not proxy_allows(d.proxy, self.command, path):
+            with d.lock:
+                d.requests.append({"time": time.time(), "method": self.command, "path": path,
+                                   "query": split.query, "denied_by_proxy": True,
+                                   "headers": {k.lower(): v for k, v in self.headers.items()}})
+            self.send_response_only(403)
+            self.send_header("Cache-Control", "no-cache")
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(HAPROXY_403)))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(HAPROXY_403)
+            self.close_connection = True
+            return
         with d.lock:
             d.requests.append({"time": time.time(), "method": self.command, "path": path,
                                "query": split.query,
@@ -397,6 +419,29 @@ class Handler(BaseHTTPRequestHandler):
                     d.hangs.append((re.compile(body["pattern"]), float(body["seconds"])))
                 return self.send_json(200, {"ok": True})
         return self.send_json(404, {"error": "unknown control path " + path})
+
+
+# Tecnativa docker-socket-proxy: section -> path pattern (haproxy.cfg, versioned prefix optional).
+PROXY_PREFIX = r"^(/v[\d.]+)?(/\w+)?"
+PROXY_SECTIONS = [
+    ("ALLOW_RESTARTS", PROXY_PREFIX + r"/containers/[a-zA-Z0-9_.-]+/((stop)|(restart)|(kill))"),
+    ("ALLOW_START", PROXY_PREFIX + r"/containers/[a-zA-Z0-9_.-]+/start"),
+    ("ALLOW_STOP", PROXY_PREFIX + r"/containers/[a-zA-Z0-9_.-]+/stop"),
+    ("CONTAINERS", PROXY_PREFIX + r"/containers"),
+    ("EVENTS", PROXY_PREFIX + r"/events"),
+    ("IMAGES", PROXY_PREFIX + r"/images"),
+    ("INFO", PROXY_PREFIX + r"/info"),
+    ("PING", PROXY_PREFIX + r"/_ping"),
+    ("VERSION", PROXY_PREFIX + r"/version"),
+]
+HAPROXY_403 = (b"<html><body><h1>403 Forbidden</h1>\nRequest forbidden by administrative rules.\n"
+               b"</body></html>\n")
+
+
+def proxy_allows(sections, method, path):
+    if method not in ("GET", "HEAD") and not sections.get("POST"):
+        return False
+    return any(sections.get(name) and re.search(rx, path, re.I) for name, rx in PROXY_SECTIONS)
 
 
 def bool_param(q, name, default=False):
@@ -623,12 +668,19 @@ def main(argv=None):
     p.add_argument("--label", action="append", default=[], help="container label k=v (repeatable)")
     p.add_argument("--restart-seconds", type=float, default=0.5,
                    help="how long a restart keeps the container stopped (0.5)")
+    p.add_argument("--socket-proxy", default=None,
+                   help="apply docker-socket-proxy rules, e.g. CONTAINERS=1,POST=1")
     args = p.parse_args(argv)
     labels = {"com.docker.compose.project": "frigate", "com.docker.compose.service": "frigate"}
     for kv in args.label:
         k, _, v = kv.partition("=")
         labels[k] = v
     daemon = Daemon(args.name, args.api_version, args.tty, labels, args.restart_seconds)
+    if args.socket_proxy is not None:
+        daemon.proxy = {"PING": True, "VERSION": True, "EVENTS": True}
+        for item in filter(None, args.socket_proxy.split(",")):
+            k, _, v = item.partition("=")
+            daemon.proxy[k.strip().upper()] = v.strip() in ("1", "true", "yes", "on")
     servers = []
     if args.unix:
         if os.path.exists(args.unix):

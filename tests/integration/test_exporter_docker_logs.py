@@ -157,3 +157,12 @@ def run_as(argv, d):
                           env={"FRIGATE_HC_LOG_SOURCE": "docker",
                                "FRIGATE_HC_DOCKER_HOST": "unix://" + d.sock,
                                "FRIGATE_HC_LISTEN": "127.0.0.1:0"})
+
+
+def test_through_a_read_only_socket_proxy(docker_double, exporter):
+    # docker-socket-proxy with CONTAINERS=1 only (POST=0): all the exporter needs.
+    d = docker_double("--socket-proxy", "CONTAINERS=1")
+    d.log([s6_line(now(), "frigate.watchdog", "INFO", STUCK_MSG)])
+    _, url = start_exporter(exporter, DOCKER_HOST="tcp://" + d.tcp)
+    expect_events(url, {"detection_stuck": 1})
+    assert not [r for r in d.requests() if r.get("denied_by_proxy")]

@@ -88,3 +88,26 @@ def test_missing_socket_refuses_to_start(tmp_path):
     assert res.returncode == 2, res.stderr
     assert "no socket at %s" % sock in res.stderr
     assert "FRIGATE_HC_DOCKER_HOST" in res.stderr
+
+
+def test_through_a_socket_proxy_that_allows_container_calls(remediator, docker_double):
+    # docker-socket-proxy: inspect needs CONTAINERS=1, the restart POST=1 as well.
+    d = docker_double("--socket-proxy", "CONTAINERS=1,POST=1", "--restart-seconds", "0.2")
+    r = remediator(RESTART_ACTION="docker", DOCKER_HOST="tcp://" + d.tcp,
+                   CONSECUTIVE_FAILURES_REQUIRED="1", STARTUP_GRACE_PERIOD_SECONDS="60")
+    status, body = r.post(notification())
+    assert body["decisions"][0]["outcome"] == "restart", body
+    wait_until(lambda: restarted(r) == 1, timeout=20, what="restart done")
+    assert not [q for q in d.requests() if q.get("denied_by_proxy")]
+
+
+def test_a_read_only_socket_proxy_refuses_the_restart_and_says_so(remediator, docker_double):
+    d = docker_double("--socket-proxy", "CONTAINERS=1")
+    r = remediator(RESTART_ACTION="docker", DOCKER_HOST="tcp://" + d.tcp,
+                   CONSECUTIVE_FAILURES_REQUIRED="1", STARTUP_GRACE_PERIOD_SECONDS="60")
+    r.post(notification())
+    r.proc.wait_for(r"docker restart frigate: 403 403 Forbidden Request forbidden by "
+                    r"administrative rules\.")
+    [denied] = [q for q in d.requests() if q.get("denied_by_proxy")]
+    assert denied["method"] == "POST" and denied["path"].endswith("/containers/frigate/restart")
+    assert d.state()["_restarts"] == []
