@@ -4,7 +4,9 @@
 Proves: two observations lead to exactly one `POST /v1.41/containers/frigate/restart?t=N`, watched
 until the container runs again; a container Docker itself is restarting, or one that is paused, is
 left alone by the startup grace gate with the reason in the decision (fail closed); the daemon's
-409 reaches the decision's log plainly; a missing socket refuses the start with exit 2.
+409 reaches the log and the restart-failed mail plainly; through a docker-socket-proxy with
+CONTAINERS=1,POST=1 it works, with POST=0 the proxy's 403 is reported; a missing socket refuses the
+start with exit 2.
 Run: FHC_BUILD_DIR=build/<dir> /usr/bin/python3 -m pytest -q tests/integration/test_remediator_docker.py
 """
 import subprocess
@@ -111,3 +113,19 @@ def test_a_read_only_socket_proxy_refuses_the_restart_and_says_so(remediator, do
     [denied] = [q for q in d.requests() if q.get("denied_by_proxy")]
     assert denied["method"] == "POST" and denied["path"].endswith("/containers/frigate/restart")
     assert d.state()["_restarts"] == []
+
+
+def test_the_daemons_refusal_is_in_the_restart_failed_mail(remediator, docker_double, smtp):
+    d = docker_double()
+    d.error("/restart$", 409, "Cannot restart container frigate: container is marked for removal",
+            method="POST")
+    m = smtp()
+    r = remediator(RESTART_ACTION="docker", DOCKER_HOST="unix://" + d.sock,
+                   CONSECUTIVE_FAILURES_REQUIRED="1", STARTUP_GRACE_PERIOD_SECONDS="60",
+                   **m.settings())
+    r.post(notification())
+    wait_until(lambda: m.mails(), timeout=20, what="a mail")
+    mail = m.mails()[0]
+    assert "X-Frigate-Remediator-Outcome: restart_failed" in mail["raw"], mail["raw"][:800]
+    assert ("docker restart frigate: 409 Cannot restart container frigate: container is marked "
+            "for removal") in mail["body"], mail["body"]
