@@ -83,7 +83,8 @@ int main(int argc, char** argv) {
     o.timeout = std::chrono::milliseconds(static_cast<long>(config->api_timeout_seconds * 1000));
     docker = std::make_unique<docker::Client>(o, http);
     real_action = std::make_unique<DockerRestartAction>(*docker, config->docker_container,
-                                                        config->docker_stop_timeout_seconds);
+                                                        config->docker_stop_timeout_seconds,
+                                                        config->docker_container_label);
   } else {
     FrigateApiRestartAction::Options o;
     o.timeout = std::chrono::milliseconds(static_cast<long>(config->api_timeout_seconds * 1000));

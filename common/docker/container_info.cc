@@ -36,6 +36,38 @@ Result<ContainerInfo> ParseContainerInfo(std::string_view json_text) {
   return c;
 }
 
+Result<std::vector<ContainerSummary>> ParseContainerList(std::string_view json_text) {
+  using R = Result<std::vector<ContainerSummary>>;
+  auto doc = json::Parse(json_text);
+  if (!doc) return R::Error("container list: " + doc.error());
+  if (!doc->IsArray()) return R::Error("container list is not an array");
+  std::vector<ContainerSummary> out;
+  for (const auto& item : doc->GetArray()) {
+    if (!item.IsObject()) return R::Error("container list entry is not an object");
+    ContainerSummary c;
+    c.id = json::String(item, "Id").value_or("");
+    if (c.id.empty()) return R::Error("container list entry without Id");
+    c.state = json::String(item, "State").value_or("");
+    if (const rapidjson::Value* names = json::Member(item, "Names");
+        names != nullptr && names->IsArray() && !names->Empty() && (*names)[0].IsString()) {
+      c.name = (*names)[0].GetString();
+      if (!c.name.empty() && c.name.front() == '/') c.name.erase(0, 1);
+    }
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+std::string ContainerLabelFilter(const std::string& label) {
+  // As the docker 20.10 CLI encodes it (filters.ToJSON: a map of value -> true per key).
+  rapidjson::Document d(rapidjson::kObjectType);
+  rapidjson::Value set(rapidjson::kObjectType);
+  set.AddMember(rapidjson::Value(label.c_str(), d.GetAllocator()), rapidjson::Value(true),
+                d.GetAllocator());
+  d.AddMember("label", set, d.GetAllocator());
+  return json::ToString(d);
+}
+
 std::string ErrorMessage(std::string_view body) {
   auto doc = json::Parse(body);
   if (doc && doc->IsObject()) {

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/core/result.h"
 #include "common/docker/docker_time.h"
@@ -26,6 +27,18 @@ struct ContainerInfo {
 
 // Errors for non-JSON, a missing Id or State: the caller reports it, never guesses.
 Result<ContainerInfo> ParseContainerInfo(std::string_view json_text);
+
+// One entry of `GET /containers/json` (docker ps).
+struct ContainerSummary {
+  std::string id;
+  std::string name;  // the first of Names, without its leading slash
+  std::string state;
+};
+Result<std::vector<ContainerSummary>> ParseContainerList(std::string_view json_text);
+
+// The `filters` parameter selecting containers with a label, as the docker CLI sends it:
+// {"label":{"key=value":true}}.
+std::string ContainerLabelFilter(const std::string& label);
 
 // The Engine API's error body {"message": "..."}; the raw body (shortened) when it is not one.
 std::string ErrorMessage(std::string_view body);

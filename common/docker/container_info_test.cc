@@ -49,6 +49,26 @@ TEST(ContainerInfo, MalformedDocumentsAreErrors) {
   EXPECT_FALSE(ParseContainerInfo(R"({"Id":"abc","State":"running"})"));
 }
 
+TEST(ContainerList, ReadsIdNameAndState) {
+  auto l = ParseContainerList(
+      R"([{"Id":"4fa6","Names":["/frigate-frigate-1"],"State":"running","Labels":{}}])");
+  ASSERT_TRUE(l) << l.error();
+  ASSERT_EQ(l->size(), 1U);
+  EXPECT_EQ((*l)[0].id, "4fa6");
+  EXPECT_EQ((*l)[0].name, "frigate-frigate-1");
+  EXPECT_EQ((*l)[0].state, "running");
+  EXPECT_TRUE(ParseContainerList("[]")->empty());
+  EXPECT_FALSE(ParseContainerList("{}"));
+  EXPECT_FALSE(ParseContainerList(R"([{"Names":["/x"]}])"));
+}
+
+TEST(ContainerLabelFilter, IsTheJsonTheCliSends) {
+  // Recorded from `docker ps --filter label=com.docker.compose.service=frigate` (docker.io 20.10).
+  EXPECT_EQ(ContainerLabelFilter("com.docker.compose.service=frigate"),
+            R"({"label":{"com.docker.compose.service=frigate":true}})");
+  EXPECT_EQ(ContainerLabelFilter(R"(a"b)"), R"({"label":{"a\"b":true}})");
+}
+
 TEST(ErrorMessage, TheDaemonsMessageOrTheRawBody) {
   EXPECT_EQ(ErrorMessage(R"({"message":"No such container: frigate"})"),
             "No such container: frigate");

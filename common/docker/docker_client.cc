@@ -84,6 +84,30 @@ Result<ContainerInfo> Client::Inspect(const std::string& name) {
   return info;
 }
 
+Result<std::string> Client::FindByLabel(const std::string& label) {
+  auto v = ApiVersion();
+  if (!v) return Result<std::string>::Error(v.error());
+  const std::string path =
+      "/v" + *v + "/containers/json?filters=" + PathEscape(ContainerLabelFilter(label));
+  const http::Response r = http_.Send(BaseRequest("GET", path));
+  if (!r.ok() || r.status != 200) {
+    return Result<std::string>::Error("docker ps --filter label=" + label + ": " + Describe(r));
+  }
+  auto found = ParseContainerList(r.body);
+  if (!found) return Result<std::string>::Error("docker ps: " + found.error());
+  if (found->empty()) {
+    return Result<std::string>::Error("no running container has the label " + label);
+  }
+  if (found->size() > 1) {
+    std::string names;
+    for (const auto& c : *found) names += (names.empty() ? "" : ", ") + c.name;
+    return Result<std::string>::Error(std::to_string(found->size()) +
+                                      " running containers have the label " + label + " (" + names +
+                                      "): make it unique or set DOCKER_CONTAINER");
+  }
+  return found->front().id;
+}
+
 CallResult Client::Restart(const std::string& name, int stop_timeout_seconds) {
   auto v = ApiVersion();
   if (!v) return {0, v.error()};

@@ -2,7 +2,8 @@
 // The Docker Engine API calls this project makes, as the docker CLI makes them: a ping to learn
 // the daemon's API version (the Api-Version header), then versioned paths
 // (/v1.41/containers/{name}/json, .../restart?t=N, .../logs?follow=1&...). Nothing else: never a
-// list of containers, never another container.
+// list of containers (except, when asked to find Frigate's by a label, a list filtered by that
+// label), never another container.
 #include <atomic>
 #include <chrono>
 #include <mutex>
@@ -44,6 +45,14 @@ class Client {
   // "1.41": negotiated on first use (and again after a failed ping). Thread-safe.
   Result<std::string> ApiVersion();
   Result<ContainerInfo> Inspect(const std::string& name);
+  // The one running container carrying `label` ("key=value" or "key"), as
+  // `GET /containers/json?filters={"label":["key=value"]}` lists it: its ID. An error for none
+  // or several (naming them), never a guess.
+  Result<std::string> FindByLabel(const std::string& label);
+  // `name` when `label` is empty, else FindByLabel(label).
+  Result<std::string> Resolve(const std::string& name, const std::string& label) {
+    return label.empty() ? Result<std::string>(name) : FindByLabel(label);
+  }
   // POST .../restart?t=stop_timeout_seconds: 204 is success.
   CallResult Restart(const std::string& name, int stop_timeout_seconds);
   // GET .../logs?follow=1&stdout=1&stderr=1&timestamps=1[&since=...], streamed to on_chunk.

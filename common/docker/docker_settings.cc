@@ -19,6 +19,10 @@ std::vector<settings::Spec> DockerSpecs() {
                     ? "a container name or ID (no '/')"
                     : "";
        }},
+      {"DOCKER_CONTAINER_LABEL", "",
+       "find Frigate's container by this label instead (key=value, e.g. "
+       "com.docker.compose.service=frigate): the one running container carrying it; none or "
+       "several is an error, never a guess"},
   };
 }
 

@@ -78,6 +78,7 @@ Result<ExporterConfig> ToExporterConfig(const settings::Settings& s) {
   c.kube_insecure_skip_tls_verify = s.GetBool("KUBE_INSECURE_SKIP_TLS_VERIFY");
   c.docker_host = s.Get("DOCKER_HOST");
   c.docker_container = s.Get("DOCKER_CONTAINER");
+  c.docker_container_label = s.Get("DOCKER_CONTAINER_LABEL");
   c.thresholds.inference_threshold_ms = static_cast<double>(s.GetInt("INFERENCE_THRESHOLD_MS"));
   c.thresholds.stuck_detection_threshold = static_cast<int>(s.GetInt("STUCK_DETECTION_THRESHOLD"));
   c.thresholds.backlog_threshold = static_cast<int>(s.GetInt("BACKLOG_THRESHOLD"));

@@ -38,6 +38,7 @@ struct ExporterConfig {
   bool kube_insecure_skip_tls_verify = false;
   std::string docker_host;  // "" = the environment's DOCKER_HOST or the default socket
   std::string docker_container = "frigate";
+  std::string docker_container_label;
   HealthThresholds thresholds;
 };
 

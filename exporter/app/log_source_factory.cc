@@ -44,7 +44,8 @@ Result<LogSourceBundle> MakeLogSource(const ExporterConfig& config, http::Client
     dopt.endpoint = std::move(endpoint).value();
     dopt.timeout = timeout;
     b.docker = std::make_unique<docker::Client>(dopt, http);
-    b.container_logs = std::make_unique<DockerContainerLogApi>(*b.docker);
+    b.container_logs =
+        std::make_unique<DockerContainerLogApi>(*b.docker, config.docker_container_label);
     DockerLogSource::Options o;
     o.container = config.docker_container;
     o.initial_since = std::chrono::seconds(config.log_window_minutes * 60 + 60);

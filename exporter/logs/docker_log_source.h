@@ -38,9 +38,13 @@ class ContainerLogApi {
 
 class DockerContainerLogApi final : public ContainerLogApi {
  public:
-  explicit DockerContainerLogApi(docker::Client& client) : client_(client) {}
+  // label: find the container by this label (DOCKER_CONTAINER_LABEL) on every look-up.
+  explicit DockerContainerLogApi(docker::Client& client, std::string label = "")
+      : client_(client), label_(std::move(label)) {}
   Result<docker::ContainerInfo> Inspect(const std::string& name) override {
-    return client_.Inspect(name);
+    auto id = client_.Resolve(name, label_);
+    if (!id) return Result<docker::ContainerInfo>::Error(id.error());
+    return client_.Inspect(*id);
   }
   http::Response FollowLogs(const std::string& id, const std::optional<docker::DockerTime>& since,
                             const http::ChunkHandler& on_chunk,
@@ -50,6 +54,7 @@ class DockerContainerLogApi final : public ContainerLogApi {
 
  private:
   docker::Client& client_;
+  std::string label_;
 };
 
 class DockerLogSource final : public LogSource {

@@ -21,26 +21,35 @@ std::string DockerLeaveAloneReason(const docker::ContainerInfo& c) {
 }
 
 DockerRestartAction::DockerRestartAction(docker::Client& docker, std::string container,
-                                         int stop_timeout_seconds)
+                                         int stop_timeout_seconds, std::string label)
     : docker_(docker),
       container_(std::move(container)),
-      stop_timeout_seconds_(stop_timeout_seconds) {}
+      stop_timeout_seconds_(stop_timeout_seconds),
+      label_(std::move(label)) {}
+
+Result<docker::ContainerInfo> DockerRestartAction::Inspect() {
+  auto id = docker_.Resolve(container_, label_);
+  if (!id) return Result<docker::ContainerInfo>::Error(id.error());
+  return docker_.Inspect(*id);
+}
 
 Result<RestartReceipt> DockerRestartAction::Restart(const Target&, WallTime now) {
-  const docker::CallResult r = docker_.Restart(container_, stop_timeout_seconds_);
+  auto id = docker_.Resolve(container_, label_);
+  if (!id) return Result<RestartReceipt>::Error(id.error());
+  const docker::CallResult r = docker_.Restart(*id, stop_timeout_seconds_);
   if (!r.ok()) return Result<RestartReceipt>::Error(r.error);
   RestartReceipt receipt;
   receipt.action = name();
   receipt.intent_timestamp = IntentTimestamp(now);
   receipt.requested_at = now;
-  receipt.detail = "POST /containers/" + container_ +
-                   "/restart?t=" + std::to_string(stop_timeout_seconds_) + " (204)";
+  receipt.detail =
+      "POST /containers/" + *id + "/restart?t=" + std::to_string(stop_timeout_seconds_) + " (204)";
   return receipt;
 }
 
 Result<RecoveryStatus> DockerRestartAction::CheckRecovery(const Target&,
                                                           const RestartReceipt& receipt) {
-  auto c = docker_.Inspect(container_);
+  auto c = Inspect();
   if (!c) {
     if (c.error().find(": 404 ") != std::string::npos) {
       return RecoveryStatus{RecoveryState::kFailed, c.error()};
@@ -65,7 +74,7 @@ Result<TargetFacts> DockerRestartAction::GatherFacts(const Target&) {
   TargetFacts facts;
   facts.kubernetes = false;
   facts.frigate_started_at_required = true;  // fail closed: no start time, no restart
-  auto c = docker_.Inspect(container_);
+  auto c = Inspect();
   if (!c) {
     facts.frigate_started_at_error = c.error();
     return facts;
@@ -85,7 +94,7 @@ Result<bool> DockerRestartAction::RestartHappened(const Target&,
                                                   const std::string& intent_timestamp) {
   auto intent = kube::ParseRfc3339(intent_timestamp);
   if (!intent) return Result<bool>::Error("unreadable intent timestamp " + intent_timestamp);
-  auto c = docker_.Inspect(container_);
+  auto c = Inspect();
   if (!c) return Result<bool>::Error(c.error());
   return c->started_at.has_value() && c->started_at->ToWallTime() >= *intent;
 }

@@ -21,8 +21,10 @@ namespace fhc::remediator {
 
 class DockerRestartAction final : public RestartAction {
  public:
-  // stop_timeout_seconds: the t of the restart (how long Docker waits after SIGTERM).
-  DockerRestartAction(docker::Client& docker, std::string container, int stop_timeout_seconds);
+  // stop_timeout_seconds: the t of the restart (how long Docker waits after SIGTERM). label: find
+  // the container by this label instead of `container` (DOCKER_CONTAINER_LABEL), on every call.
+  DockerRestartAction(docker::Client& docker, std::string container, int stop_timeout_seconds,
+                      std::string label = "");
 
   std::string name() const override { return "docker"; }
   bool uses_kubernetes() const override { return false; }
@@ -35,9 +37,12 @@ class DockerRestartAction final : public RestartAction {
   Result<bool> RestartHappened(const Target& target, const std::string& intent_timestamp) override;
 
  private:
+  Result<docker::ContainerInfo> Inspect();
+
   docker::Client& docker_;
   std::string container_;
   int stop_timeout_seconds_;
+  std::string label_;
 };
 
 // Why Docker's own state says "leave it alone", or "" when the container runs normally. Pure.

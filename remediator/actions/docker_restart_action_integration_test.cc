@@ -129,6 +129,23 @@ TEST_F(DockerDoubleTest, RestartFailuresAreReportedPlainly) {
   EXPECT_EQ(f->frigate_started_at_error, "docker inspect frigate: 404 No such container: frigate");
 }
 
+TEST_F(DockerDoubleTest, FindsTheContainerByLabelAndRestartsItById) {
+  DockerRestartAction by_label(docker_, "ignored", 5, "com.docker.compose.service=frigate");
+  auto facts = by_label.GatherFacts(target_);
+  ASSERT_TRUE(facts.ok());
+  EXPECT_TRUE(facts->frigate_started_at) << facts->frigate_started_at_error;
+  auto receipt = by_label.Restart(target_, SystemClock::Instance().Now());
+  ASSERT_TRUE(receipt.ok()) << receipt.error();
+  auto state = json::Parse(Control("/_double/state", "").body);
+  ASSERT_TRUE(state);
+  const std::string id = (*state)["Id"].GetString();
+  EXPECT_EQ(receipt->detail, "POST /containers/" + id + "/restart?t=5 (204)");
+  DockerRestartAction no_match(docker_, "frigate", 5, "com.docker.compose.service=nvr");
+  auto r = no_match.Restart(target_, SystemClock::Instance().Now());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error(), "no running container has the label com.docker.compose.service=nvr");
+}
+
 TEST(DockerRestartActionNoDaemon, MissingSocketIsReportedPlainly) {
   http::CurlClient http;
   docker::Client::Options o;

@@ -40,6 +40,7 @@ struct RemediatorConfig {
   std::string pod_label_selector;
   std::string docker_host;  // "" = the environment's DOCKER_HOST or the default socket
   std::string docker_container = "frigate";
+  std::string docker_container_label;
   int docker_stop_timeout_seconds = 30;
   std::string kube_api_url, kube_token_file, kube_ca_file;
   bool kube_insecure_skip_tls_verify = false;

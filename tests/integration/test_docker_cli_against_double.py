@@ -12,6 +12,7 @@ import re
 import subprocess
 import threading
 import time
+from urllib.parse import parse_qs
 
 import pytest
 
@@ -175,7 +176,9 @@ def test_list_by_label_filter(docker_double):
     r = docker(d, "ps", "-q", "--filter", "label=com.docker.compose.service=other")
     assert r.stdout.strip() == ""
     q = [x for x in d.requests() if x["path"].endswith("/containers/json")]
-    assert "filters=" in q[0]["query"]
+    # The encoding the project's client copies (ContainerLabelFilter.IsTheJsonTheCliSends).
+    assert parse_qs(q[0]["query"])["filters"] == [
+        '{"label":{"com.docker.compose.service=frigate":true}}']
 
 
 def test_newer_cli_negotiates_down_and_reads_multiplexed_stream_at_1_43(docker_double):

@@ -166,3 +166,14 @@ def test_through_a_read_only_socket_proxy(docker_double, exporter):
     _, url = start_exporter(exporter, DOCKER_HOST="tcp://" + d.tcp)
     expect_events(url, {"detection_stuck": 1})
     assert not [r for r in d.requests() if r.get("denied_by_proxy")]
+
+
+def test_container_found_by_its_compose_label(docker_double, exporter):
+    d = docker_double()
+    d.log([s6_line(now(), "frigate.watchdog", "INFO", STUCK_MSG)])
+    _, url = start_exporter(exporter, DOCKER_HOST="unix://" + d.sock,
+                            DOCKER_CONTAINER="not-this-name",
+                            DOCKER_CONTAINER_LABEL="com.docker.compose.service=frigate")
+    expect_events(url, {"detection_stuck": 1})
+    lists = [r for r in d.requests() if r["path"] == "/v1.41/containers/json"]
+    assert lists and all("filters=" in r["query"] for r in lists)
