@@ -76,7 +76,8 @@ int main(int argc, char** argv) {
     real_action = std::make_unique<KubernetesRestartAction>(*kube, config->pod_label_selector, "");
   } else if (config->action == "docker") {
     // A missing or unwritable socket refuses the start (exit 2) instead of failing every restart.
-    auto endpoint = docker::EndpointFromSettings(config->docker_host, env);
+    auto endpoint = docker::EndpointFromSettings(
+        config->docker_host, env, config->docker_tls_verify, config->docker_cert_path);
     if (!endpoint) return Fail(endpoint.error());
     docker::Client::Options o;
     o.endpoint = std::move(endpoint).value();

@@ -18,15 +18,32 @@ class DockerDouble:
     """A running double: `sock` (path of its Unix socket), `tcp` ("127.0.0.1:port"), and the
     /_double/ control calls (made over TCP)."""
 
-    def __init__(self, proc, sock, tcp):
-        self.proc, self.sock, self.tcp = proc, sock, tcp
+    def __init__(self, proc, sock, tcp, tls=None):
+        self.proc, self.sock, self.tcp, self.tls = proc, sock, tcp, tls
 
     def control(self, path, payload=None):
         data = None if payload is None else json.dumps(payload).encode()
-        req = urllib.request.Request("http://%s/_double/%s" % (self.tcp, path), data=data,
-                                     method="GET" if data is None else "POST")
-        with urllib.request.urlopen(req, timeout=10) as r:
-            return json.loads(r.read() or b"null")
+        if self.tls is None:
+            req = urllib.request.Request("http://%s/_double/%s" % (self.tcp, path), data=data,
+                                         method="GET" if data is None else "POST")
+            with urllib.request.urlopen(req, timeout=10) as r:
+                return json.loads(r.read() or b"null")
+        # The TCP listener speaks TLS: control over the Unix socket instead.
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(10)
+        s.connect(self.sock)
+        body = data or b""
+        s.sendall(("%s /_double/%s HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n"
+                   "Content-Length: %d\r\n\r\n" % ("GET" if data is None else "POST", path,
+                                                     len(body))).encode() + body)
+        out = b""
+        while True:
+            b = s.recv(65536)
+            if not b:
+                break
+            out += b
+        s.close()
+        return json.loads(out.partition(b"\r\n\r\n")[2] or b"null")
 
     def log(self, lines, stream="stdout", times=None):
         return self.control("log", {"lines": lines, "stream": stream, "times": times or []})
@@ -89,7 +106,31 @@ def docker_double(procs, tmp_path):
         sock = sock or str(tmp_path / "docker.sock")
         p = procs.start([sys.executable, DOCKER_DOUBLE, "--unix", sock, "--port", "0", *extra],
                         name="docker-api-double")
-        tcp = p.wait_for(r"docker-api-double listening on tcp://(\S+)").group(1)
-        return DockerDouble(p, sock, tcp)
+        tcp = p.wait_for(r"docker-api-double listening on tcp://([0-9.:]+)").group(1)
+        tls = "--tls-cert" in extra or None
+        return DockerDouble(p, sock, tcp, tls)
 
     return start
+
+
+def make_docker_tls(d):
+    """CA, daemon certificate (127.0.0.1) and client certificate in directory d, named as
+    `docker --tlsverify` expects them in DOCKER_CERT_PATH: ca.pem, cert.pem, key.pem; the daemon's
+    are server-cert.pem and server-key.pem."""
+    import subprocess
+    pathlib.Path(d).mkdir(parents=True, exist_ok=True)
+
+    def run(*args):
+        subprocess.run(["openssl", *args], check=True, capture_output=True, cwd=d)
+    run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=docker-ca",
+        "-keyout", "ca-key.pem", "-out", "ca.pem")
+    with open(pathlib.Path(d) / "server.cnf", "w") as f:
+        f.write("subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n")
+    with open(pathlib.Path(d) / "client.cnf", "w") as f:
+        f.write("extendedKeyUsage=clientAuth\n")
+    for name, cnf, cn in (("server-", "server.cnf", "dockerd"), ("", "client.cnf", "client")):
+        run("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=" + cn, "-keyout",
+            name + "key.pem", "-out", name + "req.csr")
+        run("x509", "-req", "-in", name + "req.csr", "-CA", "ca.pem", "-CAkey", "ca-key.pem",
+            "-CAcreateserial", "-days", "1", "-extfile", cnf, "-out", name + "cert.pem")
+    return str(d)

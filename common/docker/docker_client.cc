@@ -48,6 +48,9 @@ http::Request Client::BaseRequest(const std::string& method, const std::string& 
   r.method = method;
   r.url = options_.endpoint.base_url + path;
   r.unix_socket = options_.endpoint.unix_socket;
+  r.ca_file = options_.endpoint.ca_file;
+  r.client_cert_file = options_.endpoint.cert_file;
+  r.client_key_file = options_.endpoint.key_file;
   r.timeout = options_.timeout;
   r.connect_timeout = std::min(options_.timeout, std::chrono::milliseconds(5'000));
   r.max_response_bytes = 4 * 1024 * 1024;

@@ -9,7 +9,7 @@
 
 namespace fhc::docker {
 
-Result<Endpoint> ParseDockerHost(std::string_view value) {
+Result<Endpoint> ParseDockerHost(std::string_view value, bool tls) {
   const auto bad = [&](const char* why) {
     return Result<Endpoint>::Error(settings::InvalidSettingMessage(
         "DOCKER_HOST", std::string(value),
@@ -19,6 +19,7 @@ Result<Endpoint> ParseDockerHost(std::string_view value) {
   if (value.rfind("unix://", 0) == 0) {
     e.unix_socket = std::string(value.substr(7));
     if (e.unix_socket.empty() || e.unix_socket.front() != '/') return bad("an absolute path");
+    if (tls) return bad("tcp:// with DOCKER_TLS_VERIFY; a socket takes no TLS");
     e.base_url = "http://docker";
     return e;
   }
@@ -27,8 +28,8 @@ Result<Endpoint> ParseDockerHost(std::string_view value) {
     while (!hostport.empty() && hostport.back() == '/') hostport.pop_back();
     const auto colon = hostport.rfind(':');
     if (hostport.empty() || hostport.find('/') != std::string::npos) return bad("host:port");
-    if (colon == std::string::npos) hostport += ":2375";  // the CLI's default plain-TCP port
-    e.base_url = "http://" + hostport;
+    if (colon == std::string::npos) hostport += tls ? ":2376" : ":2375";  // the CLI's defaults
+    e.base_url = (tls ? "https://" : "http://") + hostport;
     return e;
   }
   return bad("no other scheme");

@@ -27,6 +27,12 @@ TEST(DockerHost, UnixAndTcpAsTheCliWritesThem) {
   EXPECT_EQ(ParseDockerHost("tcp://10.0.0.5")->base_url, "http://10.0.0.5:2375");
 }
 
+TEST(DockerHost, TlsMakesTcpHttpsOnTheClisTlsPortAndRefusesASocket) {
+  EXPECT_EQ(ParseDockerHost("tcp://nas", true)->base_url, "https://nas:2376");
+  EXPECT_EQ(ParseDockerHost("tcp://nas:2375", true)->base_url, "https://nas:2375");
+  EXPECT_FALSE(ParseDockerHost("unix:///var/run/docker.sock", true));
+}
+
 TEST(DockerHost, AnythingElseNamesTheSetting) {
   for (const char* bad : {"", "/var/run/docker.sock", "unix://relative.sock", "http://x:2375",
                           "ssh://user@host", "tcp://", "tcp://host:2375/path"}) {
@@ -57,6 +63,8 @@ class SocketDir : public testing::Test {
   std::filesystem::path dir_;
 };
 
+using SocketDirTls = SocketDir;
+
 TEST_F(SocketDir, MissingSocketOrAFileRefusesToStartNamingTheSetting) {
   auto r = EndpointFromSettings("unix://" + (dir_ / "none.sock").string(), {});
   ASSERT_FALSE(r);
@@ -80,6 +88,29 @@ TEST_F(SocketDir, ASocketIsUsedAndTheEnvironmentsDockerHostIsTheFallback) {
   r = EndpointFromSettings("tcp://127.0.0.1:1", {{"DOCKER_HOST", "unix://" + sock}});
   ASSERT_TRUE(r);
   EXPECT_EQ(r->base_url, "http://127.0.0.1:1");
+}
+
+TEST_F(SocketDirTls, TlsFilesComeFromTheCertPathAndMustBeReadable) {
+  auto r = EndpointFromSettings("tcp://127.0.0.1:2376", {}, "true", dir_.string());
+  ASSERT_FALSE(r);
+  EXPECT_THAT(r.error(), HasSubstr("cannot read " + (dir_ / "ca.pem").string()));
+  for (const char* f : {"ca.pem", "cert.pem", "key.pem"}) std::ofstream(dir_ / f) << "x";
+  r = EndpointFromSettings("tcp://127.0.0.1:2376", {}, "true", dir_.string());
+  ASSERT_TRUE(r) << r.error();
+  EXPECT_EQ(r->ca_file, (dir_ / "ca.pem").string());
+  EXPECT_EQ(r->cert_file, (dir_ / "cert.pem").string());
+  EXPECT_EQ(r->key_file, (dir_ / "key.pem").string());
+  // The environment's DOCKER_TLS_VERIFY and DOCKER_CERT_PATH, as the CLI reads them.
+  r = EndpointFromSettings("", {{"DOCKER_HOST", "tcp://127.0.0.1:2376"},
+                                {"DOCKER_TLS_VERIFY", "1"},
+                                {"DOCKER_CERT_PATH", dir_.string()}});
+  ASSERT_TRUE(r) << r.error();
+  EXPECT_EQ(r->base_url, "https://127.0.0.1:2376");
+  // The setting turns it off whatever the environment says.
+  r = EndpointFromSettings("tcp://127.0.0.1:2375", {{"DOCKER_TLS_VERIFY", "1"}}, "false", "");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->base_url, "http://127.0.0.1:2375");
+  EXPECT_EQ(r->ca_file, "");
 }
 
 }  // namespace

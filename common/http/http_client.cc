@@ -226,6 +226,10 @@ bool Prepare(const Request& request, Transfer& t, Prepared& p) {
   }
   // Note: CAINFO replaces the system bundle; callers give the one CA that signs their server.
   if (!request.ca_file.empty()) set(curl_easy_setopt(h, CURLOPT_CAINFO, request.ca_file.c_str()));
+  if (!request.client_cert_file.empty()) {
+    set(curl_easy_setopt(h, CURLOPT_SSLCERT, request.client_cert_file.c_str()));
+    set(curl_easy_setopt(h, CURLOPT_SSLKEY, request.client_key_file.c_str()));
+  }
   if (request.insecure_skip_verify) {
     set(curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L));
     set(curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L));

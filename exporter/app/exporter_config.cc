@@ -79,6 +79,8 @@ Result<ExporterConfig> ToExporterConfig(const settings::Settings& s) {
   c.docker_host = s.Get("DOCKER_HOST");
   c.docker_container = s.Get("DOCKER_CONTAINER");
   c.docker_container_label = s.Get("DOCKER_CONTAINER_LABEL");
+  c.docker_tls_verify = s.Get("DOCKER_TLS_VERIFY");
+  c.docker_cert_path = s.Get("DOCKER_CERT_PATH");
   c.thresholds.inference_threshold_ms = static_cast<double>(s.GetInt("INFERENCE_THRESHOLD_MS"));
   c.thresholds.stuck_detection_threshold = static_cast<int>(s.GetInt("STUCK_DETECTION_THRESHOLD"));
   c.thresholds.backlog_threshold = static_cast<int>(s.GetInt("BACKLOG_THRESHOLD"));

@@ -39,6 +39,8 @@ struct ExporterConfig {
   std::string docker_host;  // "" = the environment's DOCKER_HOST or the default socket
   std::string docker_container = "frigate";
   std::string docker_container_label;
+  std::string docker_tls_verify;  // "" = the environment's DOCKER_TLS_VERIFY
+  std::string docker_cert_path;   // "" = the environment's DOCKER_CERT_PATH or ~/.docker
   HealthThresholds thresholds;
 };
 

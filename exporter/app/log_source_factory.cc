@@ -38,7 +38,8 @@ Result<LogSourceBundle> MakeLogSource(const ExporterConfig& config, http::Client
     b.source = std::make_unique<KubernetesLogSource>(o, *b.pod_logs, clock);
   } else if (config.log_source == "docker") {
     // A missing or unwritable socket refuses the start (exit 2) instead of retrying forever.
-    auto endpoint = docker::EndpointFromSettings(config.docker_host, env);
+    auto endpoint = docker::EndpointFromSettings(config.docker_host, env, config.docker_tls_verify,
+                                                 config.docker_cert_path);
     if (!endpoint) return Result<LogSourceBundle>::Error(endpoint.error());
     docker::Client::Options dopt;
     dopt.endpoint = std::move(endpoint).value();

@@ -149,6 +149,8 @@ Result<RemediatorConfig> ToRemediatorConfig(const settings::Settings& s,
   c.docker_host = s.Get("DOCKER_HOST");
   c.docker_container = s.Get("DOCKER_CONTAINER");
   c.docker_container_label = s.Get("DOCKER_CONTAINER_LABEL");
+  c.docker_tls_verify = s.Get("DOCKER_TLS_VERIFY");
+  c.docker_cert_path = s.Get("DOCKER_CERT_PATH");
   c.docker_stop_timeout_seconds = static_cast<int>(s.GetInt("DOCKER_STOP_TIMEOUT_SECONDS"));
   c.kube_api_url = s.Get("KUBE_API_URL");
   c.kube_token_file = s.Get("KUBE_TOKEN_FILE");

@@ -41,6 +41,8 @@ struct RemediatorConfig {
   std::string docker_host;  // "" = the environment's DOCKER_HOST or the default socket
   std::string docker_container = "frigate";
   std::string docker_container_label;
+  std::string docker_tls_verify;  // "" = the environment's DOCKER_TLS_VERIFY
+  std::string docker_cert_path;   // "" = the environment's DOCKER_CERT_PATH or ~/.docker
   int docker_stop_timeout_seconds = 30;
   std::string kube_api_url, kube_token_file, kube_ca_file;
   bool kube_insecure_skip_tls_verify = false;

@@ -56,6 +56,7 @@ import json
 import os
 import re
 import signal
+import ssl
 import socketserver
 import struct
 import sys
@@ -362,7 +363,7 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(data)
         except ApiError as e:
             self.send_json(e.code, {"message": e.message})
-        except (BrokenPipeError, ConnectionResetError):
+        except (BrokenPipeError, ConnectionResetError, ssl.SSLError):
             self.close_connection = True
 
     do_GET = do_POST = do_HEAD = do_DELETE = handle_any
@@ -643,6 +644,16 @@ def container_logs(h, q, raw, version, ident):
 class TcpServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    tls_context = None
+
+    def finish_request(self, request, client_address):
+        # TLS handshake in the worker thread, so one slow client cannot hold up accept().
+        if self.tls_context is not None:
+            try:
+                request = self.tls_context.wrap_socket(request, server_side=True)
+            except (ssl.SSLError, OSError):
+                return
+        super().finish_request(request, client_address)
 
 
 class UnixServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
@@ -668,6 +679,10 @@ def main(argv=None):
     p.add_argument("--label", action="append", default=[], help="container label k=v (repeatable)")
     p.add_argument("--restart-seconds", type=float, default=0.5,
                    help="how long a restart keeps the container stopped (0.5)")
+    p.add_argument("--tls-cert", default="", help="TCP with TLS: the daemon's certificate (PEM)")
+    p.add_argument("--tls-key", default="", help="its key (PEM)")
+    p.add_argument("--tls-ca", default="",
+                   help="require a client certificate signed by this CA (dockerd --tlsverify)")
     p.add_argument("--socket-proxy", default=None,
                    help="apply docker-socket-proxy rules, e.g. CONTAINERS=1,POST=1")
     args = p.parse_args(argv)
@@ -691,9 +706,16 @@ def main(argv=None):
         print("docker-api-double listening on unix://%s" % args.unix, flush=True)
     if args.port >= 0 or not args.unix:
         ts = TcpServer((args.host, max(args.port, 0)), Handler)
+        if args.tls_cert:
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(args.tls_cert, args.tls_key)
+            if args.tls_ca:
+                ctx.verify_mode = ssl.CERT_REQUIRED
+                ctx.load_verify_locations(args.tls_ca)
+            ts.tls_context = ctx
         servers.append(ts)
-        print("docker-api-double listening on tcp://%s:%d" % (args.host, ts.server_address[1]),
-              flush=True)
+        print("docker-api-double listening on tcp://%s:%d%s" % (
+            args.host, ts.server_address[1], " (tls)" if args.tls_cert else ""), flush=True)
     for s in servers:
         s.daemon, s.stopping = daemon, False
     threads = [threading.Thread(target=s.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)

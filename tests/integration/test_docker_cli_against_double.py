@@ -16,7 +16,7 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from docker_testlib import docker_double, unix_http  # noqa: F401  (fixture)
+from docker_testlib import docker_double, make_docker_tls, unix_http  # noqa: F401  (fixture)
 
 DOCKER = "/usr/bin/docker"  # docker.io, installed by scripts/install-deps.sh
 NEWER_DOCKER = "/usr/local/bin/docker"  # a newer CLI, when the machine has one
@@ -193,3 +193,20 @@ def test_newer_cli_negotiates_down_and_reads_multiplexed_stream_at_1_43(docker_d
     assert any(re.fullmatch(r"/v1\.43/containers/[^/]+/logs", q["path"]) for q in d.requests())
     _, headers, _ = unix_http(d.sock, "GET", "/v1.43/containers/frigate/logs?stdout=1")
     assert headers["content-type"] == "application/vnd.docker.multiplexed-stream"
+
+
+def test_tls_with_client_certificates_as_dockerd_tlsverify(docker_double, tmp_path):
+    certs = make_docker_tls(tmp_path / "certs")
+    d = docker_double("--tls-cert", certs + "/server-cert.pem", "--tls-key",
+                      certs + "/server-key.pem", "--tls-ca", certs + "/ca.pem")
+    env = {"PATH": "/usr/bin:/bin", "HOME": "/nonexistent", "DOCKER_HOST": "tcp://" + d.tcp,
+           "DOCKER_TLS_VERIFY": "1", "DOCKER_CERT_PATH": certs}
+    r = subprocess.run([DOCKER, "inspect", "--format", "{{.Name}}", "frigate"],
+                       capture_output=True, text=True, env=env, timeout=20)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "/frigate"
+    # Without TLS the daemon's TLS port gives the CLI nothing it can read.
+    env.pop("DOCKER_TLS_VERIFY")
+    r = subprocess.run([DOCKER, "inspect", "frigate"], capture_output=True, text=True, env=env,
+                       timeout=20)
+    assert r.returncode != 0

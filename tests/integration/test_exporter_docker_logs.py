@@ -14,7 +14,7 @@ import subprocess
 import tempfile
 import time
 
-from docker_testlib import docker_double  # noqa: F401  (fixture)
+from docker_testlib import docker_double, make_docker_tls  # noqa: F401  (fixture)
 from fhc_testlib import EXPORTER, http_get, http_post_json, metric, parse_metrics, require_binary, wait_until
 
 BACKLOG_MSG = ("Unable to keep up with recording segments in cache for {cam}. Keeping the 6 most "
@@ -177,3 +177,23 @@ def test_container_found_by_its_compose_label(docker_double, exporter):
     expect_events(url, {"detection_stuck": 1})
     lists = [r for r in d.requests() if r["path"] == "/v1.41/containers/json"]
     assert lists and all("filters=" in r["query"] for r in lists)
+
+
+def test_tcp_with_tls_and_a_client_certificate(docker_double, exporter, tmp_path):
+    (tmp_path / "certs").mkdir()
+    certs = make_docker_tls(tmp_path / "certs")
+    d = docker_double("--tls-cert", certs + "/server-cert.pem", "--tls-key",
+                      certs + "/server-key.pem", "--tls-ca", certs + "/ca.pem")
+    d.log([s6_line(now(), "frigate.watchdog", "INFO", STUCK_MSG)])
+    _, url = start_exporter(exporter, DOCKER_HOST="tcp://" + d.tcp, DOCKER_TLS_VERIFY="true",
+                            DOCKER_CERT_PATH=certs)
+    expect_events(url, {"detection_stuck": 1})
+
+
+def test_tls_without_its_files_refuses_to_start(tmp_path):
+    r = subprocess.run([str(require_binary(EXPORTER))], capture_output=True, text=True, timeout=10,
+                       env={"FRIGATE_HC_LOG_SOURCE": "docker", "DOCKER_HOST": "tcp://127.0.0.1:1",
+                            "DOCKER_TLS_VERIFY": "1", "DOCKER_CERT_PATH": str(tmp_path),
+                            "FRIGATE_HC_LISTEN": "127.0.0.1:0"})
+    assert r.returncode == 2
+    assert "cannot read %s/ca.pem" % tmp_path in r.stderr
