@@ -72,9 +72,11 @@ int main(int argc, char** argv) {
   std::unique_ptr<docker::Client> docker;
   std::unique_ptr<RestartAction> real_action;
   std::unique_ptr<RestartAction> action;
-  if (config->action == "kubernetes" || (config->action == "dry-run" && kube)) {
+  const bool use_docker =
+      config->action == "docker" || (config->action == "dry-run" && config->dry_run_of == "docker");
+  if (!use_docker && (config->action == "kubernetes" || (config->action == "dry-run" && kube))) {
     real_action = std::make_unique<KubernetesRestartAction>(*kube, config->pod_label_selector, "");
-  } else if (config->action == "docker") {
+  } else if (use_docker) {
     // A missing or unwritable socket refuses the start (exit 2) instead of failing every restart.
     auto endpoint = docker::EndpointFromSettings(
         config->docker_host, env, config->docker_tls_verify, config->docker_cert_path);

@@ -130,7 +130,10 @@ Result<RemediatorConfig> ToRemediatorConfig(const settings::Settings& s,
 
   c.action = s.Get("RESTART_ACTION");
   if (c.action.empty()) c.action = c.in_cluster ? "kubernetes" : "frigate-api";
-  if (s.GetBool("DRY_RUN")) c.action = "dry-run";
+  if (s.GetBool("DRY_RUN")) {
+    c.dry_run_of = c.action;  // a dry run judges with this action's facts (docker's, here)
+    c.action = "dry-run";
+  }
   d.action = c.action;
   c.state_store = s.Get("STATE_STORE");
   if (c.state_store.empty()) c.state_store = c.in_cluster ? "configmap" : "file";

@@ -31,6 +31,7 @@ struct RemediatorConfig {
   DecisionSettings decision;
   bool in_cluster = false;
   std::string action;       // kubernetes | docker | frigate-api | dry-run (resolved)
+  std::string dry_run_of;   // with DRY_RUN=true: the action it stands in for
   std::string state_store;  // configmap | file (resolved)
   std::string state_file;
   std::string configmap_name;

@@ -129,3 +129,19 @@ def test_the_daemons_refusal_is_in_the_restart_failed_mail(remediator, docker_do
     assert "X-Frigate-Remediator-Outcome: restart_failed" in mail["raw"], mail["raw"][:800]
     assert ("docker restart frigate: 409 Cannot restart container frigate: container is marked "
             "for removal") in mail["body"], mail["body"]
+
+
+def test_dry_run_judges_with_the_containers_facts_and_never_restarts(remediator, docker_double):
+    d = docker_double()
+    d.container(status="paused")
+    r = remediator(RESTART_ACTION="docker", DRY_RUN="true", DOCKER_HOST="unix://" + d.sock,
+                   CONSECUTIVE_FAILURES_REQUIRED="1", STARTUP_GRACE_PERIOD_SECONDS="60")
+    status, body = r.post(notification())
+    assert body["decisions"][0]["gate"] == "startup_grace", body
+    assert "paused" in verdict(last_decision(r.target()), "startup_grace")["reason"]
+    d.container(status="running")
+    r.post(notification(alert(fingerprint="aaaabbbbccccdddd")))
+    wait_until(lambda: last_decision(r.target())["outcome"] == "restart",
+               timeout=10, what="a dry-run decision")
+    r.proc.wait_for(r"dry run: would restart nvr/frigate with action docker")
+    assert docker_restarts(d) == []
