@@ -52,6 +52,7 @@ comma-separated list like "CONTAINERS=1,POST=1".
 
 import argparse
 import datetime
+import decimal
 import json
 import os
 import re
@@ -243,7 +244,8 @@ class Daemon:
         }
 
     def append_log(self, text, stream=1, when=None):
-        ns = time.time_ns() if when is None else int(round(when * 1e9))
+        # Seconds given as a number are taken as written (1714557600.25 is exactly .25 s).
+        ns = time.time_ns() if when is None else int(decimal.Decimal(repr(when)) * 10**9)
         self.log.append((ns, stream, text.encode()))
         self.cond.notify_all()
 
