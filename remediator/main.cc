@@ -70,6 +70,7 @@ int main(int argc, char** argv) {
 
   // The restart action.
   std::unique_ptr<docker::Client> docker;
+  std::unique_ptr<RestartAction> frigate_evidence;
   std::unique_ptr<RestartAction> real_action;
   std::unique_ptr<RestartAction> action;
   const bool use_docker =
@@ -85,9 +86,16 @@ int main(int argc, char** argv) {
     o.endpoint = std::move(endpoint).value();
     o.timeout = std::chrono::milliseconds(static_cast<long>(config->api_timeout_seconds * 1000));
     docker = std::make_unique<docker::Client>(o, http);
-    real_action = std::make_unique<DockerRestartAction>(*docker, config->docker_container,
-                                                        config->docker_stop_timeout_seconds,
-                                                        config->docker_container_label);
+    auto docker_action = std::make_unique<DockerRestartAction>(*docker, config->docker_container,
+                                                               config->docker_stop_timeout_seconds,
+                                                               config->docker_container_label);
+    // Frigate's own uptime is the second evidence of recovery (its API on FRIGATE_URL).
+    FrigateApiRestartAction::Options fo;
+    fo.timeout = std::chrono::milliseconds(static_cast<long>(config->api_timeout_seconds * 1000));
+    frigate_evidence = std::make_unique<FrigateApiRestartAction>(http, config->frigate_url,
+                                                                 config->frigate_token, clock, fo);
+    docker_action->set_frigate_evidence(frigate_evidence.get());
+    real_action = std::move(docker_action);
   } else {
     FrigateApiRestartAction::Options o;
     o.timeout = std::chrono::milliseconds(static_cast<long>(config->api_timeout_seconds * 1000));

@@ -47,7 +47,7 @@ Result<RestartReceipt> DockerRestartAction::Restart(const Target&, WallTime now)
   return receipt;
 }
 
-Result<RecoveryStatus> DockerRestartAction::CheckRecovery(const Target&,
+Result<RecoveryStatus> DockerRestartAction::CheckRecovery(const Target& target,
                                                           const RestartReceipt& receipt) {
   auto c = Inspect();
   if (!c) {
@@ -63,8 +63,15 @@ Result<RecoveryStatus> DockerRestartAction::CheckRecovery(const Target&,
   // the intent stamp is not involved here, but the daemon's clock may trail ours a little).
   if (c->running && !c->restarting && !c->paused && c->started_at &&
       c->started_at->ToWallTime() >= receipt.requested_at - std::chrono::seconds(1)) {
-    return RecoveryStatus{RecoveryState::kRecovered,
-                          "container " + c->name + " running again since its restart"};
+    const std::string running = "container " + c->name + " running again since its restart";
+    if (frigate_ == nullptr) return RecoveryStatus{RecoveryState::kRecovered, running};
+    // The container is up; Frigate inside it must answer with a fresh uptime too.
+    auto frigate = frigate_->CheckRecovery(target, receipt);
+    if (!frigate) {
+      return RecoveryStatus{RecoveryState::kInProgress,
+                            running + "; Frigate not answering yet: " + frigate.error()};
+    }
+    return RecoveryStatus{frigate->state, running + "; Frigate: " + frigate->detail};
   }
   return RecoveryStatus{RecoveryState::kInProgress,
                         "container " + c->name + " is " + c->status + ", not yet restarted"};

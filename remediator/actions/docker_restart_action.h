@@ -26,10 +26,16 @@ class DockerRestartAction final : public RestartAction {
   DockerRestartAction(docker::Client& docker, std::string container, int stop_timeout_seconds,
                       std::string label = "");
 
+  // Second evidence of recovery (FRIGATE_URL): once the container runs again, Frigate itself
+  // must answer with an uptime that fits inside the time since the request, as the frigate-api
+  // action checks it. Not owned; null: the container's StartedAt alone.
+  void set_frigate_evidence(RestartAction* frigate) { frigate_ = frigate; }
+
   std::string name() const override { return "docker"; }
   bool uses_kubernetes() const override { return false; }
   Result<RestartReceipt> Restart(const Target& target, WallTime now) override;
-  // Recovered when the container runs again with a StartedAt at or after the request.
+  // Recovered when the container runs again with a StartedAt at or after the request and, with
+  // Frigate evidence set, Frigate answers with a fresh uptime.
   Result<RecoveryStatus> CheckRecovery(const Target& target,
                                        const RestartReceipt& receipt) override;
   Result<TargetFacts> GatherFacts(const Target& target) override;
@@ -43,6 +49,7 @@ class DockerRestartAction final : public RestartAction {
   std::string container_;
   int stop_timeout_seconds_;
   std::string label_;
+  RestartAction* frigate_ = nullptr;
 };
 
 // Why Docker's own state says "leave it alone", or "" when the container runs normally. Pure.

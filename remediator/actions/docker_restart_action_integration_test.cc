@@ -146,6 +146,41 @@ TEST_F(DockerDoubleTest, FindsTheContainerByLabelAndRestartsItById) {
   EXPECT_EQ(r.error(), "no running container has the label com.docker.compose.service=nvr");
 }
 
+// Frigate's side of the evidence, scripted.
+class ScriptedFrigate : public RestartAction {
+ public:
+  Result<RecoveryStatus> answer = Result<RecoveryStatus>::Error("connection refused");
+  std::string name() const override { return "frigate-api"; }
+  bool uses_kubernetes() const override { return false; }
+  Result<RestartReceipt> Restart(const Target&, WallTime) override {
+    return Result<RestartReceipt>::Error("not used");
+  }
+  Result<RecoveryStatus> CheckRecovery(const Target&, const RestartReceipt&) override {
+    return answer;
+  }
+  Result<TargetFacts> GatherFacts(const Target&) override { return TargetFacts{}; }
+  Result<bool> RestartHappened(const Target&, const std::string&) override { return false; }
+};
+
+TEST_F(DockerDoubleTest, RecoveryWaitsForFrigatesOwnFreshUptime) {
+  ScriptedFrigate frigate;
+  action_.set_frigate_evidence(&frigate);
+  auto receipt = action_.Restart(target_, SystemClock::Instance().Now());
+  ASSERT_TRUE(receipt.ok()) << receipt.error();
+  auto rec = action_.CheckRecovery(target_, *receipt);
+  ASSERT_TRUE(rec.ok());
+  EXPECT_EQ(rec->state, RecoveryState::kInProgress);
+  EXPECT_THAT(rec->detail, HasSubstr("Frigate not answering yet: connection refused"));
+  frigate.answer =
+      RecoveryStatus{RecoveryState::kInProgress, "uptime 3600 s, older than the restart"};
+  EXPECT_EQ(action_.CheckRecovery(target_, *receipt)->state, RecoveryState::kInProgress);
+  frigate.answer = RecoveryStatus{RecoveryState::kRecovered, "uptime 2 s"};
+  rec = action_.CheckRecovery(target_, *receipt);
+  EXPECT_EQ(rec->state, RecoveryState::kRecovered);
+  EXPECT_THAT(rec->detail, HasSubstr("container frigate running again since its restart; "
+                                     "Frigate: uptime 2 s"));
+}
+
 TEST(DockerRestartActionNoDaemon, MissingSocketIsReportedPlainly) {
   http::CurlClient http;
   docker::Client::Options o;

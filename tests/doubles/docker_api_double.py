@@ -63,6 +63,7 @@ import struct
 import sys
 import threading
 import time
+import urllib.request
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
@@ -145,6 +146,7 @@ class Daemon:
         self.log = []
         self.restarts = []  # (time, t) of every POST restart that succeeded
         self.proxy = None  # {section: bool} when the socket-proxy rules are on
+        self.frigate_sim_control = ""  # restart this Frigate simulator with the container
 
     def matches(self, ident):
         c = self.container
@@ -554,6 +556,16 @@ def restart_container(h, q, raw, version, ident):
         c["generation"] += 1
         d.cond.notify_all()
         pause = float(c["restart_seconds"])
+    if d.frigate_sim_control:
+        # Frigate runs in this container: its simulator goes down and up with it.
+        try:
+            req = urllib.request.Request(
+                d.frigate_sim_control.rstrip("/") + "/_sim/restart",
+                data=json.dumps({"downtime": pause}).encode(), method="POST",
+                headers={"Content-Type": "application/json"})
+            urllib.request.urlopen(req, timeout=5).read()
+        except OSError as e:
+            print("docker-api-double: cannot restart the Frigate simulator: %s" % e, flush=True)
     if pause > 0:
         time.sleep(pause)
     with d.lock:
@@ -685,6 +697,9 @@ def main(argv=None):
     p.add_argument("--tls-key", default="", help="its key (PEM)")
     p.add_argument("--tls-ca", default="",
                    help="require a client certificate signed by this CA (dockerd --tlsverify)")
+    p.add_argument("--frigate-sim-control", default="",
+                   help="control URL of a frigate_sim.py that runs 'in' the container: a restart "
+                        "of the container restarts it (POST /_sim/restart)")
     p.add_argument("--socket-proxy", default=None,
                    help="apply docker-socket-proxy rules, e.g. CONTAINERS=1,POST=1")
     args = p.parse_args(argv)
@@ -693,6 +708,7 @@ def main(argv=None):
         k, _, v = kv.partition("=")
         labels[k] = v
     daemon = Daemon(args.name, args.api_version, args.tty, labels, args.restart_seconds)
+    daemon.frigate_sim_control = args.frigate_sim_control
     if args.socket_proxy is not None:
         daemon.proxy = {"PING": True, "VERSION": True, "EVENTS": True}
         for item in filter(None, args.socket_proxy.split(",")):

@@ -2,7 +2,8 @@
 (tests/doubles/docker_api_double.py, itself checked with the real docker CLI), over its Unix socket.
 
 Proves: two observations lead to exactly one `POST /v1.41/containers/frigate/restart?t=N`, watched
-until the container runs again; a container Docker itself is restarting, or one that is paused, is
+until the container runs again and Frigate in it answers with a fresh uptime (a Frigate that did
+not restart keeps the recovery from succeeding); a container Docker itself is restarting, or one that is paused, is
 left alone by the startup grace gate with the reason in the decision (fail closed); the daemon's
 409 reaches the log and the restart-failed mail plainly; through a docker-socket-proxy with
 CONTAINERS=1,POST=1 it works, with POST=0 the proxy's 403 is reported; a missing socket refuses the
@@ -10,6 +11,7 @@ start with exit 2.
 Run: FHC_BUILD_DIR=build/<dir> /usr/bin/python3 -m pytest -q tests/integration/test_remediator_docker.py
 """
 import subprocess
+import time
 
 from docker_testlib import docker_double  # noqa: F401  (fixture)
 from fhc_testlib import REMEDIATOR, require_binary
@@ -24,9 +26,16 @@ def docker_restarts(d):
     return [q for q in d.requests() if q["method"] == "POST"]
 
 
-def test_two_observations_restart_the_container_once(remediator, docker_double):
-    d = docker_double("--restart-seconds", "0.3")
-    r = remediator(RESTART_ACTION="docker", DOCKER_HOST="unix://" + d.sock,
+def frigate_in_container(sim, docker_double, *extra):
+    """A Frigate simulator that goes down and up with the double's container."""
+    s = sim(start_uptime=3600, downtime=1)
+    d = docker_double("--frigate-sim-control", s.control, *extra)
+    return s, d
+
+
+def test_two_observations_restart_the_container_once(remediator, docker_double, sim):
+    s, d = frigate_in_container(sim, docker_double, "--restart-seconds", "0.3")
+    r = remediator(RESTART_ACTION="docker", DOCKER_HOST="unix://" + d.sock, FRIGATE_URL=s.url,
                    DOCKER_STOP_TIMEOUT_SECONDS="12", STARTUP_GRACE_PERIOD_SECONDS="60")
     status, body = r.post(notification())
     assert status == 200 and body["decisions"][0]["outcome"] == "waiting", body
@@ -34,6 +43,7 @@ def test_two_observations_restart_the_container_once(remediator, docker_double):
     status, body = r.post(notification())
     assert body["decisions"][0]["outcome"] == "restart", body
     wait_until(lambda: restarted(r) == 1, timeout=20, what="restart done")
+    assert s.state()["restart_count"] == 1  # Frigate restarted with its container
     [post] = docker_restarts(d)
     assert post["path"] == "/v1.41/containers/frigate/restart" and post["query"] == "t=12"
     assert len(d.state()["_restarts"]) == 1
@@ -72,8 +82,7 @@ def test_a_refused_restart_is_reported_plainly(remediator, docker_double):
     r = remediator(RESTART_ACTION="docker", DOCKER_HOST="unix://" + d.sock,
                    CONSECUTIVE_FAILURES_REQUIRED="1", STARTUP_GRACE_PERIOD_SECONDS="60")
     r.post(notification())
-    wait_until(lambda: r.metric("frigate_remediator_restarts_total", result="failed") == 1
-               or r.metric("frigate_remediator_restarts_total", result="error") == 1,
+    wait_until(lambda: r.metric("frigate_remediator_restarts_total", result="failed") == 1,
                timeout=20, what="failed restart counted")
     r.proc.wait_for(r"409 Cannot restart container frigate: container is marked for removal")
 
@@ -92,10 +101,11 @@ def test_missing_socket_refuses_to_start(tmp_path):
     assert "FRIGATE_HC_DOCKER_HOST" in res.stderr
 
 
-def test_through_a_socket_proxy_that_allows_container_calls(remediator, docker_double):
+def test_through_a_socket_proxy_that_allows_container_calls(remediator, docker_double, sim):
     # docker-socket-proxy: inspect needs CONTAINERS=1, the restart POST=1 as well.
-    d = docker_double("--socket-proxy", "CONTAINERS=1,POST=1", "--restart-seconds", "0.2")
-    r = remediator(RESTART_ACTION="docker", DOCKER_HOST="tcp://" + d.tcp,
+    s, d = frigate_in_container(sim, docker_double, "--socket-proxy", "CONTAINERS=1,POST=1",
+                                "--restart-seconds", "0.2")
+    r = remediator(RESTART_ACTION="docker", DOCKER_HOST="tcp://" + d.tcp, FRIGATE_URL=s.url,
                    CONSECUTIVE_FAILURES_REQUIRED="1", STARTUP_GRACE_PERIOD_SECONDS="60")
     status, body = r.post(notification())
     assert body["decisions"][0]["outcome"] == "restart", body
@@ -145,3 +155,18 @@ def test_dry_run_judges_with_the_containers_facts_and_never_restarts(remediator,
                timeout=10, what="a dry-run decision")
     r.proc.wait_for(r"dry run: would restart nvr/frigate with action docker")
     assert docker_restarts(d) == []
+
+
+def test_recovery_needs_frigates_fresh_uptime_too(remediator, docker_double, sim):
+    # A Frigate that does not restart with the container (it is not in it): the container's new
+    # StartedAt alone is not recovery; Frigate's old uptime keeps it in progress, then failed.
+    s = sim(start_uptime=3600, downtime=1)
+    d = docker_double("--restart-seconds", "0.2")
+    r = remediator(RESTART_ACTION="docker", DOCKER_HOST="unix://" + d.sock, FRIGATE_URL=s.url,
+                   CONSECUTIVE_FAILURES_REQUIRED="1", STARTUP_GRACE_PERIOD_SECONDS="60",
+                   RECOVERY_TIMEOUT_SECONDS="4")
+    r.post(notification())
+    wait_until(lambda: len(d.state()["_restarts"]) == 1, timeout=10, what="container restarted")
+    wait_until(lambda: r.metric("frigate_remediator_restarts_total", result="failed") == 1,
+               timeout=20, what="recovery timed out")
+    assert restarted(r) in (None, 0)
