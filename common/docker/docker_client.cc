@@ -65,7 +65,9 @@ Result<std::string> Client::ApiVersion() {
   }
   const http::Response r = http_.Send(BaseRequest("GET", "/_ping"));
   if (!r.ok()) return Result<std::string>::Error("docker ping: " + r.error);
-  if (r.status != 200) return Result<std::string>::Error("docker ping: " + Describe(r));
+  // A daemon (or proxy) that answers the ping with an error still answers: go on with our
+  // version, as the docker CLI does, and ask again next time.
+  if (r.status != 200 && r.Header("api-version").empty()) return std::string(kMaxApiVersion);
   // A daemon that does not say its version gets ours, as the docker CLI does.
   const std::string server = r.Header("api-version");
   const std::string v = server.empty() ? kMaxApiVersion : MinApiVersion(server, kMaxApiVersion);

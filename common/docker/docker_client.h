@@ -42,7 +42,9 @@ class Client {
   };
   Client(Options options, http::Client& http) : options_(std::move(options)), http_(http) {}
 
-  // "1.41": negotiated on first use (and again after a failed ping). Thread-safe.
+  // "1.41": negotiated on first use from the ping's Api-Version header (the smaller of the
+  // daemon's and ours); a ping answered with an error and no version means ours, not cached.
+  // An error only when the daemon cannot be reached. Thread-safe.
   Result<std::string> ApiVersion();
   Result<ContainerInfo> Inspect(const std::string& name);
   // The one running container carrying `label` ("key=value" or "key"), as

@@ -181,6 +181,14 @@ TEST_F(DockerDoubleTest, RecoveryWaitsForFrigatesOwnFreshUptime) {
                                      "Frigate: uptime 2 s"));
 }
 
+TEST_F(DockerDoubleTest, APingAnsweredWithAnErrorStillLetsTheCallsThrough) {
+  // A socket proxy with PING=0, say: 403 on /_ping; the calls go on at our version.
+  Control("/_double/errors", R"({"pattern":"^/_ping$","status":403,"message":"forbidden"})");
+  auto facts = action_.GatherFacts(target_);
+  ASSERT_TRUE(facts.ok());
+  EXPECT_TRUE(facts->frigate_started_at) << facts->frigate_started_at_error;
+}
+
 TEST(DockerRestartActionNoDaemon, MissingSocketIsReportedPlainly) {
   http::CurlClient http;
   docker::Client::Options o;
