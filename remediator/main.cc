@@ -6,11 +6,14 @@
 #include <memory>
 
 #include "common/clock/clock.h"
+#include "common/docker/docker_client.h"
+#include "common/docker/docker_settings.h"
 #include "common/http/http_client.h"
 #include "common/http/http_server.h"
 #include "common/kube/settings_config.h"
 #include "common/program/healthcheck.h"
 #include "common/program/program.h"
+#include "remediator/actions/docker_restart_action.h"
 #include "remediator/actions/dry_run_action.h"
 #include "remediator/actions/frigate_api_restart_action.h"
 #include "remediator/actions/kubernetes_restart_action.h"
@@ -76,11 +79,34 @@ int main(int argc, char** argv) {
   }
 
   // The restart action.
+  std::unique_ptr<docker::Client> docker;
+  std::unique_ptr<RestartAction> frigate_evidence;
   std::unique_ptr<RestartAction> real_action;
   std::unique_ptr<RestartAction> action;
-  if (config->action == "kubernetes" || (config->action == "dry-run" && kube)) {
+  const bool use_docker =
+      config->action == "docker" || (config->action == "dry-run" && config->dry_run_of == "docker");
+  if (!use_docker && (config->action == "kubernetes" || (config->action == "dry-run" && kube))) {
     real_action = std::make_unique<KubernetesRestartAction>(*kube, config->pod_label_selector,
                                                             config->frigate_container);
+  } else if (use_docker) {
+    // A missing or unwritable socket refuses the start (exit 2) instead of failing every restart.
+    auto endpoint = docker::EndpointFromSettings(
+        config->docker_host, env, config->docker_tls_verify, config->docker_cert_path);
+    if (!endpoint) return Fail(endpoint.error());
+    docker::Client::Options o;
+    o.endpoint = std::move(endpoint).value();
+    o.timeout = std::chrono::milliseconds(static_cast<long>(config->api_timeout_seconds * 1000));
+    docker = std::make_unique<docker::Client>(o, http);
+    auto docker_action = std::make_unique<DockerRestartAction>(*docker, config->docker_container,
+                                                               config->docker_stop_timeout_seconds,
+                                                               config->docker_container_label);
+    // Frigate's own uptime is the second evidence of recovery (its API on FRIGATE_URL).
+    FrigateApiRestartAction::Options fo;
+    fo.timeout = std::chrono::milliseconds(static_cast<long>(config->api_timeout_seconds * 1000));
+    frigate_evidence = std::make_unique<FrigateApiRestartAction>(http, config->frigate_url,
+                                                                 config->frigate_token, clock, fo);
+    docker_action->set_frigate_evidence(frigate_evidence.get());
+    real_action = std::move(docker_action);
   } else {
     FrigateApiRestartAction::Options o;
     o.timeout = std::chrono::milliseconds(static_cast<long>(config->api_timeout_seconds * 1000));

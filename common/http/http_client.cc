@@ -143,6 +143,10 @@ std::string DescribeError(CURLcode code, const char* detail, const Request& requ
       }
       return "timeout after " + std::to_string(request.timeout.count()) + " ms";
     case CURLE_COULDNT_CONNECT:
+      if (!request.unix_socket.empty()) {
+        if (os_errno == ENOENT) return "no socket at " + request.unix_socket;
+        if (os_errno == EACCES) return "permission denied on socket " + request.unix_socket;
+      }
       if (os_errno == ECONNREFUSED || Contains(d, "refused")) return "connection refused";
       return "cannot connect: " + d;
     case CURLE_COULDNT_RESOLVE_HOST:
@@ -222,9 +226,16 @@ bool Prepare(const Request& request, Transfer& t, Prepared& p) {
   }
   // Note: CAINFO replaces the system bundle; callers give the one CA that signs their server.
   if (!request.ca_file.empty()) set(curl_easy_setopt(h, CURLOPT_CAINFO, request.ca_file.c_str()));
+  if (!request.client_cert_file.empty()) {
+    set(curl_easy_setopt(h, CURLOPT_SSLCERT, request.client_cert_file.c_str()));
+    set(curl_easy_setopt(h, CURLOPT_SSLKEY, request.client_key_file.c_str()));
+  }
   if (request.insecure_skip_verify) {
     set(curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L));
     set(curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L));
+  }
+  if (!request.unix_socket.empty()) {
+    set(curl_easy_setopt(h, CURLOPT_UNIX_SOCKET_PATH, request.unix_socket.c_str()));
   }
   return ok;
 }

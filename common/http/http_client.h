@@ -24,7 +24,11 @@ struct Request {
   std::string bearer_token;                           // sent as Authorization: Bearer
   std::string basic_user, basic_password;             // sent as basic auth when user non-empty
   std::string ca_file;                                // extra CA bundle for https
+  std::string client_cert_file, client_key_file;      // TLS client certificate (PEM), if any
   bool insecure_skip_verify = false;
+  // Connect to this Unix socket instead of the URL's host (the URL's path and Host header stay:
+  // "http://docker/v1.41/_ping" as the docker CLI sends).
+  std::string unix_socket;
 };
 
 struct Response {

@@ -2,9 +2,11 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/un.h>
 
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
@@ -120,6 +122,77 @@ TEST_F(ClientTest, ClosedPortIsConnectionRefused) {
   req.url = "http://127.0.0.1:" + std::to_string(port) + "/";
   const Response r = client_.Send(req);
   EXPECT_EQ(r.error, "connection refused");
+  EXPECT_EQ(r.status, 0);
+}
+
+// A one-shot HTTP server on a Unix socket: answers one request with `answer`, keeps the request.
+class UnixSocketServer {
+ public:
+  UnixSocketServer(std::string path, std::string answer) : path_(std::move(path)) {
+    fd_ = socket(AF_UNIX, SOCK_STREAM, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path_.c_str());
+    unlink(path_.c_str());
+    ok_ = bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 && listen(fd_, 4) == 0;
+    thread_ = std::thread([this, answer = std::move(answer)] {
+      const int c = accept(fd_, nullptr, nullptr);
+      if (c < 0) return;
+      char buf[4096];
+      while (request_.find("\r\n\r\n") == std::string::npos) {
+        const ssize_t n = recv(c, buf, sizeof buf, 0);
+        if (n <= 0) break;
+        request_.append(buf, static_cast<std::size_t>(n));
+      }
+      SendAll(c, answer);
+      close(c);
+    });
+  }
+  ~UnixSocketServer() {
+    shutdown(fd_, SHUT_RDWR);
+    close(fd_);
+    thread_.join();
+    unlink(path_.c_str());
+  }
+  bool ok() const { return ok_; }
+  const std::string& request() const { return request_; }
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+  bool ok_ = false;
+  std::string request_;
+  std::thread thread_;
+};
+
+TEST(ClientUnixSocket, TalksHttpOverTheSocketWithTheUrlsPathAndHost) {
+  const std::string path =
+      (std::filesystem::temp_directory_path() / ("fhc-http-" + std::to_string(getpid()) + ".sock"))
+          .string();
+  UnixSocketServer server(path,
+                          "HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\nContent-Length: 2\r\n"
+                          "Connection: close\r\n\r\nOK");
+  ASSERT_TRUE(server.ok());
+  CurlClient client;
+  Request req;
+  req.url = "http://docker/_ping";
+  req.unix_socket = path;
+  const Response r = client.Send(req);
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "OK");
+  EXPECT_EQ(r.Header("api-version"), "1.41");
+  EXPECT_THAT(server.request(), StartsWith("GET /_ping HTTP/1.1\r\n"));
+  EXPECT_THAT(server.request(), HasSubstr("Host: docker\r\n"));
+}
+
+TEST(ClientUnixSocket, MissingSocketIsNamed) {
+  CurlClient client;
+  Request req;
+  req.url = "http://docker/_ping";
+  req.unix_socket = "/nonexistent/docker.sock";
+  const Response r = client.Send(req);
+  EXPECT_EQ(r.error, "no socket at /nonexistent/docker.sock");
   EXPECT_EQ(r.status, 0);
 }
 

@@ -1,5 +1,7 @@
 #include "exporter/app/exporter_config.h"
 
+#include "common/docker/docker_settings.h"
+
 namespace fhc::exporter {
 
 using settings::Spec;
@@ -57,8 +59,9 @@ std::vector<settings::Spec> ExporterSpecs() {
        "skipped_fps / camera_fps above this makes a camera \"high skip\"", accept::Double(0, 1)},
       {"LOG_SOURCE", "frigate-api",
        "where Frigate's log comes from: frigate-api (/api/logs/frigate), kubernetes (follow the "
-       "pod's log), file (LOG_FILE) or none",
-       accept::OneOf({"frigate-api", "kubernetes", "file", "none"})},
+       "pod's log), docker (follow the container's log through the Docker Engine API), file "
+       "(LOG_FILE) or none",
+       accept::OneOf({"frigate-api", "kubernetes", "docker", "file", "none"})},
       {"LOG_FILE", "",
        "Frigate's log file for LOG_SOURCE=file (e.g. /dev/shm/logs/frigate/current)"},
       {"DETECTOR_HUNG_SECONDS", "60",
@@ -81,6 +84,8 @@ std::vector<settings::Spec> ExporterSpecs() {
        accept::Bool()},
   };
   specs.insert(specs.end(), own.begin(), own.end());
+  const auto docker_specs = docker::DockerSpecs();
+  specs.insert(specs.end(), docker_specs.begin(), docker_specs.end());
   return specs;
 }
 
@@ -108,6 +113,11 @@ Result<ExporterConfig> ToExporterConfig(const settings::Settings& s) {
   c.kube_token_file = s.Get("KUBE_TOKEN_FILE");
   c.kube_ca_file = s.Get("KUBE_CA_FILE");
   c.kube_insecure_skip_tls_verify = s.GetBool("KUBE_INSECURE_SKIP_TLS_VERIFY");
+  c.docker_host = s.Get("DOCKER_HOST");
+  c.docker_container = s.Get("DOCKER_CONTAINER");
+  c.docker_container_label = s.Get("DOCKER_CONTAINER_LABEL");
+  c.docker_tls_verify = s.Get("DOCKER_TLS_VERIFY");
+  c.docker_cert_path = s.Get("DOCKER_CERT_PATH");
   c.thresholds.inference_threshold_ms = static_cast<double>(s.GetInt("INFERENCE_THRESHOLD_MS"));
   InferenceRule& rule = c.thresholds.inference_rule;
   const auto limits =

@@ -25,7 +25,7 @@ struct ExporterConfig {
   double api_timeout_seconds = 10;
   double stats_max_age_seconds = 1;
   bool cmdline_label = false;  // CMDLINE_LABEL: StatsCollectorOptions::include_cmdline
-  std::string log_source;      // frigate-api | kubernetes | file | none
+  std::string log_source;      // frigate-api | kubernetes | docker | file | none
   std::string log_file;
   double log_poll_seconds = 10;
   int log_window_minutes = 5;
@@ -39,6 +39,11 @@ struct ExporterConfig {
   std::string kube_ca_file;
   bool kube_insecure_skip_tls_verify = false;
   double config_max_age_seconds = 60;
+  std::string docker_host;  // "" = the environment's DOCKER_HOST or the default socket
+  std::string docker_container = "frigate";
+  std::string docker_container_label;
+  std::string docker_tls_verify;  // "" = the environment's DOCKER_TLS_VERIFY
+  std::string docker_cert_path;   // "" = the environment's DOCKER_CERT_PATH or ~/.docker
   HealthThresholds thresholds;
   BaselineOptions baseline;
 };

@@ -1,5 +1,6 @@
 #include "exporter/app/log_source_factory.h"
 
+#include "common/docker/docker_settings.h"
 #include "common/kube/settings_config.h"
 #include "exporter/logs/file_log_source.h"
 #include "exporter/logs/frigate_api_log_source.h"
@@ -35,6 +36,21 @@ Result<LogSourceBundle> MakeLogSource(const ExporterConfig& config, http::Client
     o.selector = config.pod_label_selector;
     o.initial_since = std::chrono::seconds(config.log_window_minutes * 60 + 60);
     b.source = std::make_unique<KubernetesLogSource>(o, *b.pod_logs, clock);
+  } else if (config.log_source == "docker") {
+    // A missing or unwritable socket refuses the start (exit 2) instead of retrying forever.
+    auto endpoint = docker::EndpointFromSettings(config.docker_host, env, config.docker_tls_verify,
+                                                 config.docker_cert_path);
+    if (!endpoint) return Result<LogSourceBundle>::Error(endpoint.error());
+    docker::Client::Options dopt;
+    dopt.endpoint = std::move(endpoint).value();
+    dopt.timeout = timeout;
+    b.docker = std::make_unique<docker::Client>(dopt, http);
+    b.container_logs =
+        std::make_unique<DockerContainerLogApi>(*b.docker, config.docker_container_label);
+    DockerLogSource::Options o;
+    o.container = config.docker_container;
+    o.initial_since = std::chrono::seconds(config.log_window_minutes * 60 + 60);
+    b.source = std::make_unique<DockerLogSource>(o, *b.container_logs, clock);
   }
   return b;
 }

@@ -2,6 +2,7 @@
 
 #include <fstream>
 
+#include "common/docker/docker_settings.h"
 #include "common/kube/kube_client.h"
 
 namespace fhc::remediator {
@@ -79,9 +80,14 @@ std::vector<settings::Spec> RemediatorSpecs() {
       {"STARTUP_GRACE_PERIOD_SECONDS", "600",
        "no restart while Frigate started less than this many seconds ago", accept::Int(0, 86400)},
       {"RESTART_ACTION", "",
-       "kubernetes (patch the deployment like kubectl rollout restart), frigate-api (POST "
+       "kubernetes (patch the deployment like kubectl rollout restart), docker (restart "
+       "DOCKER_CONTAINER through the Docker Engine API at DOCKER_HOST), frigate-api (POST "
        "/api/restart) or dry-run; empty: kubernetes in a cluster, frigate-api outside",
-       accept::OneOf({"", "kubernetes", "frigate-api", "dry-run"})},
+       accept::OneOf({"", "kubernetes", "docker", "frigate-api", "dry-run"})},
+      {"DOCKER_STOP_TIMEOUT_SECONDS", "30",
+       "RESTART_ACTION=docker: how long Docker waits after SIGTERM before killing Frigate (the t "
+       "of docker restart -t)",
+       accept::Int(0, 3600)},
       {"DRY_RUN", "false", "decide and mail, but never restart (same as RESTART_ACTION=dry-run)",
        accept::Bool()},
       {"RECOVERY_TIMEOUT_SECONDS", "600",
@@ -111,6 +117,8 @@ std::vector<settings::Spec> RemediatorSpecs() {
       {"FRIGATE_PUBLIC_URL", "", "Frigate UI link for mails", accept::OptionalHttpUrl()},
   };
   specs.insert(specs.end(), own.begin(), own.end());
+  const auto docker_specs = docker::DockerSpecs();
+  specs.insert(specs.end(), docker_specs.begin(), docker_specs.end());
   return specs;
 }
 
@@ -164,7 +172,10 @@ Result<RemediatorConfig> ToRemediatorConfig(const settings::Settings& s,
 
   c.action = s.Get("RESTART_ACTION");
   if (c.action.empty()) c.action = c.in_cluster ? "kubernetes" : "frigate-api";
-  if (s.GetBool("DRY_RUN")) c.action = "dry-run";
+  if (s.GetBool("DRY_RUN")) {
+    c.dry_run_of = c.action;  // a dry run judges with this action's facts (docker's, here)
+    c.action = "dry-run";
+  }
   d.action = c.action;
   c.state_store = s.Get("STATE_STORE");
   if (c.state_store.empty()) c.state_store = c.in_cluster ? "configmap" : "file";
@@ -181,6 +192,12 @@ Result<RemediatorConfig> ToRemediatorConfig(const settings::Settings& s,
   c.api_timeout_seconds = s.GetDouble("API_TIMEOUT_SECONDS");
   c.pod_label_selector = s.Get("POD_LABEL_SELECTOR");
   c.frigate_container = s.Get("FRIGATE_CONTAINER");
+  c.docker_host = s.Get("DOCKER_HOST");
+  c.docker_container = s.Get("DOCKER_CONTAINER");
+  c.docker_container_label = s.Get("DOCKER_CONTAINER_LABEL");
+  c.docker_tls_verify = s.Get("DOCKER_TLS_VERIFY");
+  c.docker_cert_path = s.Get("DOCKER_CERT_PATH");
+  c.docker_stop_timeout_seconds = static_cast<int>(s.GetInt("DOCKER_STOP_TIMEOUT_SECONDS"));
   c.kube_api_url = s.Get("KUBE_API_URL");
   c.kube_token_file = s.Get("KUBE_TOKEN_FILE");
   c.kube_ca_file = s.Get("KUBE_CA_FILE");

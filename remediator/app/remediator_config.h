@@ -30,7 +30,8 @@ struct RemediatorConfig {
   WebhookAuthConfig auth;
   DecisionSettings decision;
   bool in_cluster = false;
-  std::string action;       // kubernetes | frigate-api | dry-run (resolved)
+  std::string action;       // kubernetes | docker | frigate-api | dry-run (resolved)
+  std::string dry_run_of;   // with DRY_RUN=true: the action it stands in for
   std::string state_store;  // configmap | file (resolved)
   std::string state_file;
   std::string configmap_name;
@@ -39,6 +40,12 @@ struct RemediatorConfig {
   double api_timeout_seconds = 10;
   std::string pod_label_selector;  // "" = each target's Deployment's spec.selector
   std::string frigate_container;   // "" = named like the deployment, else "frigate"
+  std::string docker_host;         // "" = the environment's DOCKER_HOST or the default socket
+  std::string docker_container = "frigate";
+  std::string docker_container_label;
+  std::string docker_tls_verify;  // "" = the environment's DOCKER_TLS_VERIFY
+  std::string docker_cert_path;   // "" = the environment's DOCKER_CERT_PATH or ~/.docker
+  int docker_stop_timeout_seconds = 30;
   std::string kube_api_url, kube_token_file, kube_ca_file;
   bool kube_insecure_skip_tls_verify = false;
   bool email_enabled = false;  // ALERT_EMAIL and SMTP_HOST set

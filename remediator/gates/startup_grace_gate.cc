@@ -17,6 +17,9 @@ Verdict StartupGraceGate::Decide(const GateContext& ctx) const {
     std::string why = ctx.facts && !ctx.facts->frigate_started_at_error.empty()
                           ? ctx.facts->frigate_started_at_error
                           : "not reported";
+    if (ctx.facts && ctx.facts->frigate_started_at_required) {
+      return Block(*this, "Frigate's start time is unknown (" + why + "); fail closed");
+    }
     return Pass(*this, "Frigate's start time is unknown (" + why +
                            "); not holding the restart back for it");
   }

@@ -44,6 +44,17 @@ INSTANTIATE_TEST_SUITE_P(
                            GateOutcome::kBlock, "unknown: Frigate API timed out (fail closed)"}),
     [](const auto& info) { return std::string(info.param.name); });
 
+TEST(StartupGraceGate, UnknownStartBlocksWhenTheActionRequiresIt) {
+  GateWorld w;
+  w.facts.frigate_started_at.reset();
+  w.facts.frigate_started_at_required = true;  // RESTART_ACTION=docker
+  w.facts.frigate_started_at_error = "container frigate is paused: someone paused it on purpose";
+  const Verdict v = StartupGraceGate().Decide(w.Context());
+  EXPECT_EQ(v.outcome, GateOutcome::kBlock) << v.reason;
+  EXPECT_THAT(v.reason, ::testing::HasSubstr("paused it on purpose"));
+  EXPECT_THAT(v.reason, ::testing::HasSubstr("fail closed"));
+}
+
 TEST(StartupGraceGate, NeedsFacts) { EXPECT_TRUE(StartupGraceGate().NeedsFacts()); }
 
 // Without Kubernetes (frigate-api) the start comes from Frigate's uptime, which a hung API

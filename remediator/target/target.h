@@ -28,6 +28,10 @@ struct TargetFacts {
   std::optional<WallTime> frigate_started_at;
   std::string frigate_started_at_source;  // "container <name>" | "frigate-uptime"
   std::string frigate_started_at_error;
+  // Whether an unknown start blocks the restart (fail closed). Set by actions whose facts say
+  // why they are missing in a way that must hold the restart back (docker: a container Docker
+  // is restarting, or that is paused or stopped).
+  bool frigate_started_at_required = false;
 
   // The Frigate pod: found by the target's own Deployment's spec.selector (or the
   // POD_LABEL_SELECTOR override); pod_error says why none was found.

@@ -290,6 +290,8 @@ def read_mails(maildir):
 class Options:
     timing: Timing
     action: str = "frigate-api"       # or "kubernetes" (the API double, rollouts restart the sim)
+    #                                   or "docker" (the Engine API double, its container
+    #                                   restarts restart the sim)
     alertmanagers: int = 1            # 2: a cluster over loopback, Prometheus sends to both
     frigate_uptime: float = 3600.0    # how long the simulated Frigate has been up at start
     frigate_version: str = "0.16"
@@ -315,6 +317,7 @@ class Stack:
         self.state_file = self.dir / "remediator-state.json"
         self.on_event = on_event or (lambda *a: None)
         self.kube_url = None
+        self.docker_sock = None
         self._bridge_stop = threading.Event()
         self._bridge = None
         bin_dir = pathlib.Path(options.bin_dir or os.environ.get("FHC_BUILD_DIR")
@@ -370,6 +373,17 @@ class Stack:
             self.kube_url = kube.wait_for(r"listening on (http://\S+)").group(1)
             self._bridge = threading.Thread(target=self._rollout_bridge, daemon=True)
             self._bridge.start()
+
+        # Docker Engine API double (the docker action) on a Unix socket; Frigate (the simulator)
+        # runs "in" its container and restarts with it.
+        if self.opt.action == "docker":
+            self.docker_sock = str(self.dir / "docker.sock")
+            docker = self._start("docker-api-double", [
+                PY, DOUBLES / "docker_api_double.py", "--unix", self.docker_sock, "--port", "0",
+                "--restart-seconds", t.restart_downtime, "--frigate-sim-control",
+                self.sim_control])
+            self.docker_control = "http://" + docker.wait_for(
+                r"listening on tcp://([0-9.:]+)").group(1)
 
         # SMTP
         self.smtp_port = self._port("smtp")
@@ -489,6 +503,8 @@ class Stack:
             "FRIGATE_HC_EMAIL_FROM": "frigate-remediator@example.test",
             "FRIGATE_HC_FRIGATE_PUBLIC_URL": self.sim_url,
         }
+        if self.docker_sock:
+            env["FRIGATE_HC_DOCKER_HOST"] = "unix://" + self.docker_sock
         if self.kube_url:
             # No POD_LABEL_SELECTOR: the pods are found by the deployment's own selector (the
             # double serves the official chart's labels and a codeserver sidecar).
@@ -640,6 +656,18 @@ class Stack:
 
     def frigate_restarts(self):
         return self.sim_state().get("restart_count", 0)
+
+    def docker_control_call(self, path, payload=None):
+        """The Docker double's /_double/ control API (docker action only)."""
+        if payload is None:
+            return get_json(self.docker_control + "/_double/" + path, timeout=5)
+        status, body = http("POST", self.docker_control + "/_double/" + path, payload)
+        assert status == 200, body
+        return json.loads(body)
+
+    def docker_restarts(self):
+        """POST .../restart calls the Docker double received."""
+        return [r for r in self.docker_control_call("requests") if r["method"] == "POST"]
 
 
 def _find_restarted_at(obj):

@@ -1,6 +1,7 @@
 """The whole loop, end to end: a fault in the simulated Frigate, the exporter's verdict, the
 repository's rules in a real Prometheus, the repository's route in a real Alertmanager, the
-remediator's gates, the restart (Frigate API or Kubernetes API double) and the mail (real SMTP).
+remediator's gates, the restart (Frigate API, Kubernetes API double or Docker Engine API double) and
+the mail (real SMTP).
 
 Time is compressed by one factor (FHC_E2E_TIME_SCALE, default 30; see e2e_stack.Timing): every
 wait below is a deadline derived from the compressed timings, polled, never a bare sleep.
@@ -462,3 +463,46 @@ def test_sidecar_pod_whose_frigate_container_just_restarted_is_left_alone(loop, 
     assert s.kube_patches() == []
     mail = wait_until(lambda: s.remediator_mails("blocked"), 30, "blocked mail")[0]
     assert "Blocked by startup_grace" in mail["body"] and "retries by itself" in mail["body"]
+# The compressed stack scrapes with a timeout of a fraction of a second: the exporter must give up
+# on a hanging Frigate sooner than that to report api_unresponsive within the scrape.
+HANG_FAST = {"FRIGATE_HC_API_TIMEOUT_SECONDS": "0.3"}
+
+
+def test_docker_api_hang_restarts_the_container_once_through_the_engine_api(loop, timing, record):
+    # Compose users: Frigate's API hangs, two observations, one POST .../restart through the
+    # Docker Engine API (double; Frigate restarts with its container), the mail, recovery.
+    t = timing
+    s = loop(action="docker", exporter_env=HANG_FAST)
+    t_fault = s.fault("api_slow", seconds=30)
+    d = restart_after(s, t_fault, budget(t, "FrigateApiUnresponsive"))
+    record("api hang, docker", parse_time(d["at"]) - t_fault)
+    v = verdicts(d)
+    assert v["startup_grace"] == "pass" and v["node_ready"] == "not_applicable", d
+    wait_until(lambda: len(s.docker_restarts()) == 1, t.recovery_timeout, "container restarted")
+    [post] = s.docker_restarts()
+    assert post["path"] == "/v1.41/containers/frigate/restart", post
+    wait_until(lambda: s.frigate_restarts() == 1, t.recovery_timeout, "Frigate restarted with it")
+    wait_until(lambda: s.exporter_health().get("healthy") is True, 30, "Frigate healthy again")
+    mails = wait_until(lambda: (lambda m: m if len(m) >= 2 else None)(s.remediator_mails()),
+                       30, "restarted and recovered mails")
+    assert [m["outcome"] for m in mails] == ["restarted", "recovered"], mails
+    assert "api_unresponsive" in mails[0]["subject"], mails[0]["subject"]
+    settle(s, t)
+    assert len(s.docker_restarts()) == 1 and len(s.restarts()) == 1
+
+
+def test_docker_container_already_restarting_is_left_alone(loop, timing):
+    t = timing
+    s = loop(action="docker", exporter_env=HANG_FAST)
+    s.docker_control_call("container", {"status": "restarting", "restart_count": 3})
+    t_fault = s.fault("api_slow", seconds=30)
+    blocked = wait_until(
+        lambda: next((x for x in s.decisions() if x.get("outcome") == "blocked"
+                      and parse_time(x["at"]) >= t_fault), None),
+        budget(t, "FrigateApiUnresponsive"), "a blocked decision")
+    assert blocked["gate"] == "startup_grace", blocked
+    reason = next(v["reason"] for v in blocked["verdicts"] if v["gate"] == "startup_grace")
+    assert "being restarted by Docker's restart policy (RestartCount 3)" in reason, reason
+    settle(s, t)
+    assert s.docker_restarts() == [] and s.restarts() == []
+    assert s.frigate_restarts() == 0

@@ -31,7 +31,7 @@ SETTINGS = [
     # the inference rule and /api/config (issue 8 items 4, 5)
     "INFERENCE_LIMITS_MS", "INFERENCE_BASELINE_FACTOR", "INFERENCE_BASELINE_MARGIN_MS",
     "INFERENCE_SLOW_SECONDS", "INFERENCE_BASELINE_MINUTES", "INFERENCE_BASELINE_SAMPLE_SECONDS",
-    "CONFIG_MAX_AGE_SECONDS",
+    "CONFIG_MAX_AGE_SECONDS", "DOCKER_HOST", "DOCKER_CONTAINER",
 ]
 
 
@@ -141,6 +141,9 @@ BAD_SETTINGS = [
     ({"HTTP_WORKERS": "0"}, "HTTP_WORKERS"),
     ({"LOG_SOURCE": "file"}, "LOG_FILE"),  # file without a file
     ({"LOG_SOURCE": "kubernetes"}, "KUBE_API_URL"),  # outside a cluster without an API URL
+    ({"LOG_SOURCE": "docker", "DOCKER_HOST": "tcp://"}, "DOCKER_HOST"),
+    ({"LOG_SOURCE": "docker", "DOCKER_HOST": "unix:///nonexistent/docker.sock"}, "DOCKER_HOST"),
+    ({"LOG_SOURCE": "docker", "DOCKER_CONTAINER": ""}, "DOCKER_CONTAINER"),
 ]
 
 
