@@ -493,3 +493,28 @@ def test_every_allowed_target_gets_the_restart_rights_in_its_namespace_only():
     assert bindings == {"nvr", "cameras"}
     env = env_of(one(objs, "Deployment", "-remediator"))
     assert env["FRIGATE_HC_ALLOWED_TARGETS"]["value"] == "nvr/frigate,cameras/frigate-2,nvr/frigate-b"
+
+
+def test_pods_are_found_as_the_official_frigate_chart_labels_them(default_objs):
+    """The official Frigate chart (blakeshome-charts charts/frigate, tag frigate-7.8.0,
+    templates/deployment.yaml) labels its pods app.kubernetes.io/name=frigate and
+    app.kubernetes.io/instance=<release>, never app=frigate, and names its container "frigate".
+    The remediator finds each target's pods by its Deployment's spec.selector unless
+    POD_LABEL_SELECTOR overrides it; the exporter may not read Deployments, so it gets the
+    official chart's name label."""
+    exporter = env_of(one(default_objs, "Deployment", "-exporter"))
+    remediator = env_of(one(default_objs, "Deployment", "-remediator"))
+    assert "FRIGATE_HC_POD_LABEL_SELECTOR" not in remediator
+    assert exporter["FRIGATE_HC_POD_LABEL_SELECTOR"]["value"] == "app.kubernetes.io/name=frigate"
+    assert "FRIGATE_HC_FRIGATE_CONTAINER" not in remediator and "FRIGATE_HC_FRIGATE_CONTAINER" not in exporter
+
+    objs = docs(render(["frigate.podLabelSelector=app.kubernetes.io/instance=cams", "frigate.container=nvr"]))
+    for suffix in ("-exporter", "-remediator"):
+        env = env_of(one(objs, "Deployment", suffix))
+        assert env["FRIGATE_HC_POD_LABEL_SELECTOR"]["value"] == "app.kubernetes.io/instance=cams", suffix
+        assert env["FRIGATE_HC_FRIGATE_CONTAINER"]["value"] == "nvr", suffix
+
+
+def test_schema_rejects_a_container_name_kubernetes_would_refuse():
+    result = run([helm(), "template", "fh", CHART, "--set", "frigate.container=Frigate Main"])
+    assert result.returncode != 0
