@@ -156,4 +156,18 @@ Validator OptionalHttpUrl() {
   };
 }
 
+Validator ContainerName() {
+  return [](std::string_view v) -> std::string {
+    const std::string expected =
+        "empty or a container name (lowercase letters, digits and '-', at most 63, starting and "
+        "ending with a letter or digit)";
+    if (v.empty()) return "";
+    if (v.size() > 63 || v.front() == '-' || v.back() == '-') return expected;
+    for (char c : v) {
+      if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return expected;
+    }
+    return "";
+  };
+}
+
 }  // namespace fhc::settings::accept

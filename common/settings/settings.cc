@@ -349,6 +349,10 @@ std::vector<Spec> CommonSpecs(const std::string& default_listen) {
       {"NAMESPACE", "frigate", "Kubernetes namespace of the Frigate deployment"},
       {"DEPLOYMENT_NAME", "frigate", "Name of the Frigate deployment"},
       {"POD_LABEL_SELECTOR", "app=frigate", "Label selector that finds Frigate's pods"},
+      {"FRIGATE_CONTAINER", "",
+       "Name of Frigate's container in its pod; empty: the container named like the deployment, "
+       "else \"frigate\"",
+       accept::ContainerName()},
       {"KUBE_API_URL", "",
        "Kubernetes API URL when running outside a cluster (empty: the pod's service account)",
        accept::OptionalHttpUrl()},

@@ -25,6 +25,7 @@ Validator HostPort();         // "host:port", "[v6]:port" or ":port"; port 0-655
 Validator HttpUrl();          // http:// or https:// URL
 Validator StringList();       // JSON list of strings (["a","b"]) or comma-separated list
 Validator OptionalHttpUrl();  // empty or HttpUrl()
+Validator ContainerName();    // empty or a Kubernetes container name (an RFC 1123 label)
 }  // namespace accept
 
 struct Spec {
@@ -98,7 +99,7 @@ std::map<std::string, std::string> ProcessEnvironment();
 
 // Settings both programs share (LISTEN with the given default, LOG_LEVEL, LOG_FORMAT, FRIGATE_URL,
 // FRIGATE_TOKEN, API_TIMEOUT_SECONDS, NAMESPACE, DEPLOYMENT_NAME, POD_LABEL_SELECTOR,
-// KUBE_API_URL, KUBE_TOKEN_FILE, KUBE_CA_FILE, KUBE_INSECURE_SKIP_TLS_VERIFY).
+// FRIGATE_CONTAINER, KUBE_API_URL, KUBE_TOKEN_FILE, KUBE_CA_FILE, KUBE_INSECURE_SKIP_TLS_VERIFY).
 std::vector<Spec> CommonSpecs(const std::string& default_listen);
 
 }  // namespace fhc::settings

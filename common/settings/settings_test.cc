@@ -315,8 +315,8 @@ TEST(CommonSpecs, DeclareTheSharedSettingsEachWithHelp) {
   }
   EXPECT_EQ(names, (Args{"LISTEN", "HTTP_WORKERS", "LOG_LEVEL", "LOG_FORMAT", "FRIGATE_URL",
                          "FRIGATE_TOKEN", "API_TIMEOUT_SECONDS", "NAMESPACE", "DEPLOYMENT_NAME",
-                         "POD_LABEL_SELECTOR", "KUBE_API_URL", "KUBE_TOKEN_FILE", "KUBE_CA_FILE",
-                         "KUBE_INSECURE_SKIP_TLS_VERIFY"}));
+                         "POD_LABEL_SELECTOR", "FRIGATE_CONTAINER", "KUBE_API_URL",
+                         "KUBE_TOKEN_FILE", "KUBE_CA_FILE", "KUBE_INSECURE_SKIP_TLS_VERIFY"}));
   EXPECT_TRUE(specs[5].secret);  // FRIGATE_TOKEN
   EXPECT_EQ(specs[0].default_value, "127.0.0.1:9711");
 }

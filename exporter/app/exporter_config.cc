@@ -109,6 +109,7 @@ Result<ExporterConfig> ToExporterConfig(const settings::Settings& s) {
   c.namespace_ = s.Get("NAMESPACE");
   c.deployment = s.Get("DEPLOYMENT_NAME");
   c.pod_label_selector = s.Get("POD_LABEL_SELECTOR");
+  c.frigate_container = s.Get("FRIGATE_CONTAINER");
   c.kube_api_url = s.Get("KUBE_API_URL");
   c.kube_token_file = s.Get("KUBE_TOKEN_FILE");
   c.kube_ca_file = s.Get("KUBE_CA_FILE");

@@ -34,6 +34,7 @@ struct ExporterConfig {
   std::string namespace_;
   std::string deployment;
   std::string pod_label_selector;
+  std::string frigate_container;  // "" = named like the deployment, else "frigate"
   std::string kube_api_url;
   std::string kube_token_file;
   std::string kube_ca_file;

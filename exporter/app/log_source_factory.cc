@@ -34,6 +34,8 @@ Result<LogSourceBundle> MakeLogSource(const ExporterConfig& config, http::Client
     KubernetesLogSource::Options o;
     o.ns = config.namespace_;
     o.selector = config.pod_label_selector;
+    o.container = config.frigate_container;
+    o.deployment = config.deployment;
     o.initial_since = std::chrono::seconds(config.log_window_minutes * 60 + 60);
     b.source = std::make_unique<KubernetesLogSource>(o, *b.pod_logs, clock);
   } else if (config.log_source == "docker") {

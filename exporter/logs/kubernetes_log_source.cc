@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "common/kube/frigate_container.h"
+
 namespace fhc::exporter {
 
 Result<std::vector<kube::PodInfo>> KubePodLogApi::ListPods(const std::string& ns,
@@ -20,13 +22,13 @@ KubernetesLogSource::KubernetesLogSource(Options options, PodLogApi& api, const 
                                          Sleeper sleeper)
     : options_(std::move(options)), api_(api), clock_(clock), sleeper_(std::move(sleeper)) {}
 
-std::optional<std::string> KubernetesLogSource::PickPod(const std::vector<kube::PodInfo>& pods) {
+const kube::PodInfo* KubernetesLogSource::PickPod(const std::vector<kube::PodInfo>& pods) {
   // ListPods orders running pods first, newest first; a terminating one is only a fallback.
-  std::optional<std::string> fallback;
+  const kube::PodInfo* fallback = nullptr;
   for (const auto& p : pods) {
     if (p.phase != "Running") continue;
-    if (!p.deletion_timestamp) return p.name;
-    if (!fallback) fallback = p.name;
+    if (!p.deletion_timestamp) return &p;
+    if (fallback == nullptr) fallback = &p;
   }
   return fallback;
 }
@@ -44,20 +46,22 @@ void KubernetesLogSource::Run(const LineHandler& on_line, const std::atomic<bool
   Backoff backoff(options_.backoff_initial, options_.backoff_max);
   while (!stop.load()) {
     auto pods = api_.ListPods(options_.ns, options_.selector);
-    std::optional<std::string> pod;
-    if (pods.ok()) pod = PickPod(*pods);
-    if (!pod) {
+    const kube::PodInfo* picked = pods.ok() ? PickPod(*pods) : nullptr;
+    if (picked == nullptr) {
       up_ = false;
       sleeper_(backoff.Next(), stop);
       continue;
     }
-    const long since = SinceSecondsFor(*pod);
-    if (*pod != last_pod_) last_data_at_.reset();
-    last_pod_ = *pod;
+    const std::string pod = picked->name;
+    const std::string container =
+        kube::FrigateContainerName(*picked, options_.container, options_.deployment);
+    const long since = SinceSecondsFor(pod);
+    if (pod != last_pod_) last_data_at_.reset();
+    last_pod_ = pod;
     splitter_.Reset();
     bool got_data = false;
     const http::Response resp = api_.FollowLog(
-        options_.ns, *pod, options_.container, since,
+        options_.ns, pod, container, since,
         [&](std::string_view chunk) {
           got_data = true;
           up_ = true;  // also for the empty chunk that says the stream is open: a quiet log is up

@@ -1,5 +1,6 @@
 #pragma once
-// LOG_SOURCE=kubernetes: finds the Frigate pod by POD_LABEL_SELECTOR and follows its log.
+// LOG_SOURCE=kubernetes: finds the Frigate pod by POD_LABEL_SELECTOR and follows the log of
+// Frigate's container in it (FRIGATE_CONTAINER; see common/kube/frigate_container.h).
 // When the stream ends (API server timeout, network, pod restart) it reconnects with
 // sinceSeconds covering the time it was away plus a margin; the overlap is dropped by the
 // de-duplicator. After Frigate is restarted into a new pod, the new pod's whole log is read.
@@ -48,9 +49,13 @@ class KubePodLogApi final : public PodLogApi {
 class KubernetesLogSource final : public LogSource {
  public:
   struct Options {
-    std::string ns = "frigate";                  // NAMESPACE
-    std::string selector = "app=frigate";        // POD_LABEL_SELECTOR
-    std::string container;                       // "" = the pod's only/default container
+    std::string ns = "frigate";            // NAMESPACE
+    std::string selector = "app=frigate";  // POD_LABEL_SELECTOR
+    std::string deployment = "frigate";    // DEPLOYMENT_NAME
+    // FRIGATE_CONTAINER; "" = kube::FrigateContainerName's choice (named like the deployment,
+    // else "frigate"). Always sent: with a sidecar in the pod the API server refuses a log
+    // request without a container (400 "a container name must be specified").
+    std::string container;
     std::chrono::seconds initial_since{6 * 60};  // first connect: the log window and a bit
     std::chrono::seconds reconnect_margin{10};
     std::chrono::milliseconds backoff_initial{1'000};
@@ -67,7 +72,7 @@ class KubernetesLogSource final : public LogSource {
 
  private:
   // The pod to follow: running, not being deleted, newest; nullopt when none.
-  static std::optional<std::string> PickPod(const std::vector<kube::PodInfo>& pods);
+  static const kube::PodInfo* PickPod(const std::vector<kube::PodInfo>& pods);
 
   Options options_;
   PodLogApi& api_;

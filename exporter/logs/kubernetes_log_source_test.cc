@@ -24,6 +24,7 @@ kube::PodInfo Pod(const std::string& name, const std::string& phase = "Running")
 struct Follow {
   std::string pod;
   long since;
+  std::string container;
 };
 
 // Scripted API: each ListPods/FollowLog call takes the next step of its script.
@@ -43,10 +44,10 @@ class FakeApi : public PodLogApi {
     pod_lists.pop_front();
     return r;
   }
-  http::Response FollowLog(const std::string&, const std::string& pod, const std::string&,
+  http::Response FollowLog(const std::string&, const std::string& pod, const std::string& container,
                            long since, const http::ChunkHandler& on_chunk,
                            const std::atomic<bool>*) override {
-    follows.push_back({pod, since});
+    follows.push_back({pod, since, container});
     http::Response r;
     if (streams.empty()) {
       r.error = "connection refused";
@@ -71,9 +72,13 @@ struct Harness {
   std::vector<bool> up_at_sleep;
   std::size_t sleeps_before_stop = 1;
   std::unique_ptr<KubernetesLogSource> source;
+  std::string container;               // FRIGATE_CONTAINER
+  std::string deployment = "frigate";  // DEPLOYMENT_NAME
   void Make() {
     KubernetesLogSource::Options o;
     o.ns = "nvr";
+    o.container = container;
+    o.deployment = deployment;
     o.selector = "app.kubernetes.io/name=frigate";
     o.backoff_initial = 1s;
     o.backoff_max = 8s;
@@ -100,6 +105,52 @@ TEST(KubernetesLogSource, FollowsTheRunningPodAndJoinsLinesSplitAcrossChunks) {
   EXPECT_EQ(h.api.follows[0].pod, "frigate-1");
   EXPECT_EQ(h.api.follows[0].since, 360) << "first connect covers the window";
   EXPECT_EQ(h.lines, (std::vector<std::string>{"line one", "line two", "partial"}));
+}
+
+kube::PodInfo PodWithContainers(const std::string& name, std::vector<std::string> containers) {
+  kube::PodInfo p = Pod(name);
+  for (auto& c : containers) {
+    kube::PodInfo::Container status;
+    status.name = std::move(c);
+    p.containers.push_back(status);
+  }
+  return p;
+}
+
+// With a sidecar in the pod the API server answers a log request without a container with 400
+// "a container name must be specified for pod ..., choose one of: [codeserver frigate]": the
+// source always names Frigate's container.
+TEST(KubernetesLogSource, FollowsFrigatesContainerNeverTheSidecar) {
+  Harness h;
+  h.api.pod_lists.push_back(
+      std::vector<kube::PodInfo>{PodWithContainers("frigate-1", {"codeserver", "frigate"})});
+  h.api.streams.push_back({{"x\n"}, 200});
+  h.Make();
+  h.Run();
+  ASSERT_EQ(h.api.follows.size(), 1u);
+  EXPECT_EQ(h.api.follows[0].container, "frigate");
+}
+
+TEST(KubernetesLogSource, FollowsTheContainerNamedLikeTheDeploymentOrTheConfiguredOne) {
+  Harness named;
+  named.deployment = "cams";
+  named.api.pod_lists.push_back(
+      std::vector<kube::PodInfo>{PodWithContainers("cams-1", {"cams", "codeserver"})});
+  named.api.streams.push_back({{"x\n"}, 200});
+  named.Make();
+  named.Run();
+  ASSERT_EQ(named.api.follows.size(), 1u);
+  EXPECT_EQ(named.api.follows[0].container, "cams");
+
+  Harness configured;
+  configured.container = "nvr";
+  configured.api.pod_lists.push_back(
+      std::vector<kube::PodInfo>{PodWithContainers("frigate-1", {"frigate", "nvr"})});
+  configured.api.streams.push_back({{"x\n"}, 200});
+  configured.Make();
+  configured.Run();
+  ASSERT_EQ(configured.api.follows.size(), 1u);
+  EXPECT_EQ(configured.api.follows[0].container, "nvr");
 }
 
 TEST(KubernetesLogSource, ReconnectAsksForTheGapPlusAMargin) {

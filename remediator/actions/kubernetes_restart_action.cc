@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "common/kube/frigate_container.h"
 #include "common/kube/rfc3339.h"
 
 namespace fhc::remediator {
@@ -139,10 +140,7 @@ void KubernetesRestartAction::GatherPodFacts(const kube::PodInfo& pod, const Tar
     }
     return nullptr;
   };
-  std::string wanted = container_;
-  if (wanted.empty()) {
-    wanted = named(target.deployment) ? target.deployment : std::string("frigate");
-  }
+  const std::string wanted = kube::FrigateContainerName(pod, container_, target.deployment);
   container = named(wanted);
   if (container == nullptr) {
     std::string present;

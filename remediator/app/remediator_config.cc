@@ -10,25 +10,6 @@ namespace fhc::remediator {
 using settings::Spec;
 namespace accept = settings::accept;
 
-namespace {
-
-// Empty, or a container name as Kubernetes accepts one (an RFC 1123 label).
-settings::Validator ContainerName() {
-  return [](std::string_view v) -> std::string {
-    const std::string expected =
-        "empty or a container name (lowercase letters, digits and '-', at most 63, starting and "
-        "ending with a letter or digit)";
-    if (v.empty()) return "";
-    if (v.size() > 63 || v.front() == '-' || v.back() == '-') return expected;
-    for (char c : v) {
-      if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return expected;
-    }
-    return "";
-  };
-}
-
-}  // namespace
-
 std::vector<settings::Spec> RemediatorSpecs() {
   std::vector<Spec> specs = settings::CommonSpecs(kRemediatorDefaultListen);
   // POD_LABEL_SELECTOR is only an override here: each target's pods are found by its own
@@ -40,10 +21,6 @@ std::vector<settings::Spec> RemediatorSpecs() {
       {"POD_LABEL_SELECTOR", "",
        "override of the label selector that finds Frigate's pods; empty: each target's own "
        "Deployment's spec.selector"},
-      {"FRIGATE_CONTAINER", "",
-       "name of Frigate's container in its pod; empty: the container named like the deployment, "
-       "else \"frigate\"",
-       ContainerName()},
       {"WEBHOOK_AUTH", "bearer",
        "how Alertmanager authenticates: bearer (WEBHOOK_TOKEN), basic (WEBHOOK_USER and "
        "WEBHOOK_PASSWORD) or none (only on purpose)",

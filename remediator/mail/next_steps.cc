@@ -28,15 +28,21 @@ const std::vector<ReasonGuide>& Table() {
         "Check CPU throttling and load: kubectl -n {namespace} top pod {pod}",
         "Compare service.last_updated with now: curl -s {frigate}/api/stats"}},
       {"inference_slow",
-       "Detector inference is slower than the threshold.",
+       "A detector's inference is slower than its limit or than its own usual speed.",
        RestartHelps::kSometimes,
-       "A restart rarely fixes slow inference; the cause is usually the Coral's USB link, power "
-       "or CPU load. A sudden jump often comes before a hang.",
-       {"Check the Coral on node {node}: lsusb should list 18d1:9302 (Google Inc.); 1a6e:089a "
-        "means it was never initialised",
-        "Look for USB resets and errors on the node: dmesg -T | grep -iE 'usb|xhci' | tail -50",
-        "Use a USB 3 port and a powered hub or shorter cable; avoid VM USB passthrough",
-        "Compare inference speed over time in Grafana and with the CPU load of the node"}},
+       "A restart rarely fixes slow inference; the cause is usually the Coral's USB link, power, "
+       "a GPU shared with other work, or CPU load. A sudden jump often comes before a hang.",
+       {"See which detector and rule fired on the exporter's /health page (\"[rule type_limit]\": "
+        "slower than the limit for its type, INFERENCE_THRESHOLD_MS for an edgetpu (Coral), "
+        "INFERENCE_LIMITS_MS for the others; \"[rule baseline]\": several times slower than its "
+        "own learned speed for INFERENCE_SLOW_SECONDS)",
+        "Compare inference speed per detector over the last days in Grafana, and with the CPU "
+        "and GPU load of node {node}",
+        "Check the Coral on node {node}: lsusb should list 18d1:9302 (Google Inc.; 1a6e:089a means "
+        "it was never initialised), and dmesg -T | grep -iE 'usb|xhci' | tail -50 shows USB "
+        "resets; use a USB 3 port and a powered hub, avoid VM USB passthrough",
+        "A detector that is slow by nature (CPU, a large model): raise its type's limit in "
+        "INFERENCE_LIMITS_MS (e.g. cpu=500) rather than restarting"}},
       {"detector_stuck",
        "A detector has been busy with one inference for more than 10 s.",
        RestartHelps::kYes,
@@ -79,6 +85,34 @@ const std::vector<ReasonGuide>& Table() {
         "come back",
         "Check that the pod still gets the device (hostPath /dev/bus/usb, privileged or device "
         "plugin): kubectl -n {namespace} describe pod {pod}"}},
+      {"edgetpu_wrong_model",
+       "The Coral (EdgeTPU) detector was given a model it cannot run.",
+       RestartHelps::kNo,
+       "A person must act: the EdgeTPU runs only models compiled for it (.tflite from the "
+       "EdgeTPU compiler), and every restart loads the same configuration.",
+       {"Find the line: kubectl -n {namespace} logs {pod} -c {container} --tail=500 | grep -i "
+        "'Incorrect model used with EdgeTPU'",
+        "Check the detector's model path in Frigate's config (model: path: under the edgetpu "
+        "detector, or the global model:): curl -s {frigate}/api/config | jq '.detectors, .model'",
+        "Point it at an EdgeTPU-compiled .tflite model (Frigate's default for the Coral is "
+        "/edgetpu_model.tflite, frigate/config/config.py), or remove the path to use the "
+        "default; then restart Frigate once by hand",
+        "A model for another detector type (ONNX, OpenVINO) needs that detector type, not the "
+        "Coral"}},
+      {"recording_storage_slow",
+       "Recording segments cannot be moved out of the cache fast enough: storage is too slow.",
+       RestartHelps::kNo,
+       "A person must act: a restart does not make the disk faster. Frigate discards segments "
+       "it cannot keep up with, so footage is being lost.",
+       {"Check the recordings storage's free space and mounts: kubectl -n {namespace} exec "
+        "deploy/{deployment} -c {container} -- df -h /media/frigate /tmp/cache",
+        "Check the disk or network share behind /media/frigate on node {node}: I/O wait "
+        "(iostat -x 5 or top's wa), NFS/SMB latency and errors (dmesg -T | grep -iE "
+        "'nfs|cifs|i/o error')",
+        "Look for other heavy I/O at the same time (backups, scrubs, another writer) and for a "
+        "failing disk (smartctl -a)",
+        "Move recordings to faster local storage, or record fewer or smaller streams (record "
+        "retain, record only on motion)"}},
       {"recording_backlog",
        "Recording segments pile up in the cache faster than Frigate moves them.",
        RestartHelps::kSometimes,

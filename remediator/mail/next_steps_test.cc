@@ -12,12 +12,14 @@ namespace fhc::remediator {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 // Every reason DESIGN.md names has its own guide with concrete steps.
 TEST(NextSteps, EveryDesignReasonHasItsOwnSteps) {
   for (const char* reason :
        {"api_unresponsive", "stats_stale", "inference_slow", "detector_stuck", "detection_stuck",
-        "detector_hung", "edgetpu_missing", "recording_backlog", "no_frames", "high_skip_ratio"}) {
+        "detector_hung", "edgetpu_missing", "recording_backlog", "no_frames", "high_skip_ratio",
+        "edgetpu_wrong_model", "recording_storage_slow"}) {
     const ReasonGuide& g = GuideFor(reason);
     EXPECT_STREQ(g.reason, reason);
     EXPECT_GE(g.steps.size(), 3u) << reason;
@@ -36,6 +38,49 @@ TEST(NextSteps, AMissingCoralNeedsAPerson) {
   EXPECT_EQ(g.restart_helps, RestartHelps::kNo);
   EXPECT_THAT(g.restart_note, HasSubstr("a restart cannot fix a missing Coral"));
   EXPECT_THAT(g.steps[0], HasSubstr("lsusb"));
+}
+
+// The exporter's notify-only reasons (alerts FrigateEdgeTpuWrongModel and
+// FrigateRecordingStorageSlow, remediate="manual"): a restart cannot help, a person must act.
+TEST(NextSteps, AWrongCoralModelNeedsAPersonToFixTheModelPath) {
+  const ReasonGuide& g = GuideFor("FrigateEdgeTpuWrongModel");
+  EXPECT_STREQ(g.reason, "edgetpu_wrong_model");
+  EXPECT_EQ(g.restart_helps, RestartHelps::kNo);
+  EXPECT_THAT(g.restart_note, HasSubstr("compiled for it"));
+  std::string all;
+  for (const auto& s : g.steps) all += std::string(s) + "\n";
+  EXPECT_THAT(all, HasSubstr("Incorrect model used with EdgeTPU"));
+  EXPECT_THAT(all, HasSubstr("model path"));
+  EXPECT_THAT(all, HasSubstr(".tflite"));
+}
+
+TEST(NextSteps, SlowRecordingStorageNeedsAPersonToCheckTheDisk) {
+  const ReasonGuide& g = GuideFor("FrigateRecordingStorageSlow");
+  EXPECT_STREQ(g.reason, "recording_storage_slow");
+  EXPECT_EQ(g.restart_helps, RestartHelps::kNo);
+  EXPECT_THAT(g.restart_note, HasSubstr("a restart does not make the disk faster"));
+  std::string all;
+  for (const auto& s : g.steps) all += std::string(s) + "\n";
+  EXPECT_THAT(all, HasSubstr("df -h"));
+  EXPECT_THAT(all, HasSubstr("I/O wait"));
+  EXPECT_THAT(all, HasSubstr("NFS/SMB"));
+  // Not the restartable backlog's guide.
+  EXPECT_NE(GuideFor("FrigateRecordingBacklog").steps.front(), g.steps.front());
+}
+
+// The exporter judges each detector against the limit of its type and against its own
+// baseline, and /health names the rule that fired: the steps say where to look and which
+// setting is which.
+TEST(NextSteps, SlowInferenceNamesTheRuleTheTypeLimitsAndTheBaseline) {
+  const ReasonGuide& g = GuideFor("inference_slow");
+  std::string all;
+  for (const auto& s : g.steps) all += std::string(s) + "\n";
+  EXPECT_THAT(g.steps.front(), HasSubstr("/health"));
+  EXPECT_THAT(all, HasSubstr("[rule type_limit]"));
+  EXPECT_THAT(all, HasSubstr("[rule baseline]"));
+  EXPECT_THAT(all, HasSubstr("INFERENCE_THRESHOLD_MS for an edgetpu"));
+  EXPECT_THAT(all, HasSubstr("INFERENCE_LIMITS_MS"));
+  EXPECT_THAT(std::string(g.title), Not(HasSubstr("threshold")));
 }
 
 TEST(NextSteps, AlertNamesFindTheirReason) {
@@ -70,6 +115,8 @@ TEST(NextSteps, EveryShippedAlertNameFindsItsReason) {
       {"FrigateRecordingBacklog", "recording_backlog"},
       {"FrigateNoFrames", "no_frames"},
       {"FrigateHighSkipRatio", "high_skip_ratio"},
+      {"FrigateEdgeTpuWrongModel", "edgetpu_wrong_model"},
+      {"FrigateRecordingStorageSlow", "recording_storage_slow"},
   };
   for (const auto& [alert, reason] : kAlerts) {
     EXPECT_STREQ(GuideFor(alert).reason, reason) << alert;

@@ -200,9 +200,9 @@ SEEDED_DOUBLE = ("import random, runpy, sys; random.seed(1711); sys.argv = sys.a
 def start_seeded_double(procs, port):
     """The API double with a fixed random seed, so a restarted double names the Frigate pod
     as before (the same pod seen again by a reconnecting client)."""
-    # --no-sidecar: the official chart's pod has one container. With a sidecar the API server
-    # wants a container name for the log, which LOG_SOURCE=kubernetes does not send yet.
-    p = procs.start([PY, "-c", SEEDED_DOUBLE, KUBE_DOUBLE, "--port", str(port), "--no-sidecar"],
+    # The double's default pod holds a codeserver sidecar beside Frigate, so the API server
+    # refuses a log request without a container (400): the exporter must name Frigate's.
+    p = procs.start([PY, "-c", SEEDED_DOUBLE, KUBE_DOUBLE, "--port", str(port)],
                     name="kube-api-double")
     p.wait_for(r"kube-api-double listening on http://")
     return p

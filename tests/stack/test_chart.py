@@ -1,6 +1,7 @@
 """The Helm chart: lint, render for many value sets, validate every manifest, check its promises."""
 import base64
 import json
+import re
 import subprocess
 
 import pytest
@@ -493,3 +494,52 @@ def test_every_allowed_target_gets_the_restart_rights_in_its_namespace_only():
     assert bindings == {"nvr", "cameras"}
     env = env_of(one(objs, "Deployment", "-remediator"))
     assert env["FRIGATE_HC_ALLOWED_TARGETS"]["value"] == "nvr/frigate,cameras/frigate-2,nvr/frigate-b"
+
+
+def test_pods_are_found_as_the_official_frigate_chart_labels_them(default_objs):
+    """The official Frigate chart (blakeshome-charts charts/frigate, tag frigate-7.8.0,
+    templates/deployment.yaml) labels its pods app.kubernetes.io/name=frigate and
+    app.kubernetes.io/instance=<release>, never app=frigate, and names its container "frigate".
+    The remediator finds each target's pods by its Deployment's spec.selector unless
+    POD_LABEL_SELECTOR overrides it; the exporter may not read Deployments, so it gets the
+    official chart's name label."""
+    exporter = env_of(one(default_objs, "Deployment", "-exporter"))
+    remediator = env_of(one(default_objs, "Deployment", "-remediator"))
+    assert "FRIGATE_HC_POD_LABEL_SELECTOR" not in remediator
+    assert exporter["FRIGATE_HC_POD_LABEL_SELECTOR"]["value"] == "app.kubernetes.io/name=frigate"
+    assert "FRIGATE_HC_FRIGATE_CONTAINER" not in remediator and "FRIGATE_HC_FRIGATE_CONTAINER" not in exporter
+
+    objs = docs(render(["frigate.podLabelSelector=app.kubernetes.io/instance=cams", "frigate.container=nvr"]))
+    for suffix in ("-exporter", "-remediator"):
+        env = env_of(one(objs, "Deployment", suffix))
+        assert env["FRIGATE_HC_POD_LABEL_SELECTOR"]["value"] == "app.kubernetes.io/instance=cams", suffix
+        assert env["FRIGATE_HC_FRIGATE_CONTAINER"]["value"] == "nvr", suffix
+
+
+def test_schema_rejects_a_container_name_kubernetes_would_refuse():
+    result = run([helm(), "template", "fh", CHART, "--set", "frigate.container=Frigate Main"])
+    assert result.returncode != 0
+
+
+@pytest.mark.parametrize("sets", [[], ["remediator.webhook.existingSecret=hook-token",
+                                       "remediator.webhook.existingSecretKey=t"]])
+def test_notes_fetch_the_full_state_with_the_token_the_remediator_checks(sets):
+    """GET /api/v1/state is redacted without the webhook's credentials: the NOTES' command reads
+    the token from the very Secret key the remediator's WEBHOOK_TOKEN comes from, and sends it."""
+    text = notes(sets)
+    m = re.search(r"TOKEN=\$\(kubectl -n (\S+) get secret (\S+) -o jsonpath='\{\.data\.([^}]+)\}' \| base64 -d\)",
+                  text)
+    assert m, text
+    assert m.group(1) == NS
+    assert re.search(r'curl -s -H "Authorization: Bearer \$TOKEN" http://127\.0\.0\.1:9712/api/v1/state', text), text
+    ref = env_of(one(docs(render(sets)), "Deployment", "-remediator"))["FRIGATE_HC_WEBHOOK_TOKEN"]
+    assert ref["valueFrom"]["secretKeyRef"] == {"name": m.group(2), "key": m.group(3)}
+    if not sets:  # the chart's own Secret holds that key
+        secret = one(docs(render(sets)), "Secret", "-webhook")
+        assert secret["metadata"]["name"] == m.group(2) and m.group(3) in secret["data"]
+
+
+def test_notes_say_the_state_is_redacted_without_webhook_auth():
+    text = notes(["remediator.webhook.auth=none"])
+    assert "curl -s http://127.0.0.1:9712/api/v1/state" in text
+    assert "redacted" in text and "Authorization" not in text

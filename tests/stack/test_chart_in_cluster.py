@@ -383,6 +383,15 @@ def test_restartable_alert_restarts_frigate_and_a_person_is_mailed(name, tmp_pat
 
     patch = wait_until(patches, 60, f"the remediator to PATCH {deployment_path}")[0]
     assert "kubectl.kubernetes.io/restartedAt" in json.dumps(patch.get("body"))
+    # Frigate's pods were found as the official chart labels them, by the Deployment's own
+    # spec.selector: the chart sets no POD_LABEL_SELECTOR for the remediator.
+    assert "FRIGATE_HC_POD_LABEL_SELECTOR" not in remediator_env
+    status, _, body = http_get(kube_url + "/_double/requests")
+    pod_lists = [urllib.parse.parse_qs(r["query"]).get("labelSelector", [""])[0]
+                 for r in json.loads(body)
+                 if r["method"] == "GET" and r["path"] == f"/api/v1/namespaces/{scenario.target_ns}/pods"]
+    assert pod_lists and set(pod_lists) == {"app.kubernetes.io/instance=frigate,app.kubernetes.io/name=frigate"}, \
+        pod_lists
     alert = wait_until(lambda: query('ALERTS{alertname="FrigateInferenceSlow",alertstate="firing"}'), 5,
                        "the firing alert in Prometheus")[0]["metric"]
     assert alert["namespace"] == scenario.chart_ns and alert["frigate_namespace"] == scenario.target_ns

@@ -97,16 +97,22 @@ app.kubernetes.io/component: {{ .component }}
 {{- end }}
 {{- end -}}
 
-{{/* Settings both programs get: the target and Frigate. */}}
+{{/*
+Settings both programs get: the target and Frigate. POD_LABEL_SELECTOR is not among them: the
+remediator gets it only when frigate.podLabelSelector is set (it reads each target Deployment's
+spec.selector otherwise), the exporter always (see "frigate-health.exporterPodSelector").
+*/}}
 {{- define "frigate-health.commonEnv" -}}
 - name: FRIGATE_HC_NAMESPACE
   value: {{ include "frigate-health.frigateNamespace" . | quote }}
 - name: FRIGATE_HC_DEPLOYMENT_NAME
   value: {{ .Values.frigate.deployment | quote }}
-- name: FRIGATE_HC_POD_LABEL_SELECTOR
-  value: {{ .Values.frigate.podLabelSelector | quote }}
 - name: FRIGATE_HC_FRIGATE_URL
   value: {{ include "frigate-health.frigateUrl" . | quote }}
+{{- with .Values.frigate.container }}
+- name: FRIGATE_HC_FRIGATE_CONTAINER
+  value: {{ . | quote }}
+{{- end }}
 {{- if .Values.frigate.token.existingSecret }}
 - name: FRIGATE_HC_FRIGATE_TOKEN
   valueFrom:
@@ -115,4 +121,14 @@ app.kubernetes.io/component: {{ .component }}
       key: {{ .Values.frigate.token.key }}
 {{- end }}
 {{- include "frigate-health.settingsEnv" .Values.settings }}
+{{- end -}}
+
+{{/*
+The exporter's POD_LABEL_SELECTOR (used with LOG_SOURCE=kubernetes): frigate.podLabelSelector, else
+the name label the official Frigate chart (blakeshome-charts charts/frigate, templates/
+deployment.yaml) puts on its pods. The exporter may not read Deployments, so it cannot take the
+selector from Frigate's Deployment as the remediator does.
+*/}}
+{{- define "frigate-health.exporterPodSelector" -}}
+{{- default "app.kubernetes.io/name=frigate" .Values.frigate.podLabelSelector -}}
 {{- end -}}
