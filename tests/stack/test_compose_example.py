@@ -5,7 +5,9 @@ with the real tools: every mounted file exists; Prometheus' configuration passes
 loads the chart's rules; scrape targets are the services' ports; Alertmanager's passes amtool,
 routes as the chart's AlertmanagerConfig does, and the real Alertmanager mails a person about an
 alert a restart cannot fix; the health checks the images can run answer against the real servers;
-Grafana's provisioning names the Prometheus service and the dashboard file.
+Grafana's provisioning names the Prometheus service and the dashboard file; the remediator
+restarts Frigate's container through the socket proxy service, whose settings (run by the Docker
+Engine API double's docker-socket-proxy rules) let through every call the real remediator makes.
 """
 import email
 import email.policy
@@ -25,6 +27,7 @@ import yaml
 
 from stack_common import DASHBOARD, EXPORTER, REMEDIATOR, REPO, RULES, helm_template, require_tool, run
 from fhc_testlib import PY, Proc, free_port, wait_until
+from docker_testlib import DOCKER_DOUBLE
 
 DOCS = REPO / "docs"
 COMPOSE = DOCS / "docker-compose.example.yml"
@@ -41,6 +44,10 @@ UPSTREAM_FRIGATE_HEALTHCHECK = (
 HEALTH_PATHS = {"prometheus": "/-/healthy", "alertmanager": "/-/healthy", "grafana": "/api/health"}
 # Bind mounts that hold the user's own data, not files of this repository.
 USER_DATA = {"./frigate/config", "./frigate/media"}
+# The host's Docker socket, given to the socket proxy alone.
+DOCKER_SOCKET = "/var/run/docker.sock"
+# The socket proxy service (Tecnativa's docker-socket-proxy, port 2375 in its Dockerfile at v0.4.1).
+PROXY, PROXY_PORT = "docker-socket-proxy", 2375
 
 
 def compose():
@@ -138,7 +145,7 @@ def test_mounted_files_exist_and_secrets_are_explained():
     c = compose()
     for name in c["services"]:
         for target, source in bind_mounts(name).items():
-            if source in USER_DATA:
+            if source in USER_DATA or (name == PROXY and source == DOCKER_SOCKET):
                 continue
             assert (DOCS / source).resolve().exists(), f"{name}: {source} (mounted at {target})"
     header = COMPOSE.read_text().split("\nname:")[0]
@@ -190,6 +197,12 @@ def test_every_service_has_a_health_check_its_image_can_run():
             binary = s.get("entrypoint", [dockerfile_entrypoint])[0]
             assert binary.endswith("/" + name), name
             assert test == ["CMD", binary, "healthcheck"], name
+        elif name == PROXY:
+            # busybox wget (the image is haproxy:*-alpine) pings the daemon through the proxy;
+            # the proxy publishes no port.
+            assert test == ["CMD", "wget", "-q", "-O", "/dev/null",
+                            f"http://127.0.0.1:{PROXY_PORT}/_ping"], name
+            assert not published_ports(name), name
         else:
             port = listen_port(name)
             assert test == ["CMD", "wget", "-q", "-O", "/dev/null",
@@ -484,7 +497,7 @@ def test_alertmanager_reaches_the_remediator_with_the_shared_token():
     env = service("frigate-remediator")["environment"]
     assert env["FRIGATE_HC_WEBHOOK_AUTH"] == "bearer"
     assert env["FRIGATE_HC_WEBHOOK_TOKEN_FILE"] == secret_target("frigate-remediator", "webhook_token")
-    assert env["FRIGATE_HC_RESTART_ACTION"] == "frigate-api" and env["FRIGATE_HC_STATE_STORE"] == "file"
+    assert env["FRIGATE_HC_RESTART_ACTION"] == "docker" and env["FRIGATE_HC_STATE_STORE"] == "file"
 
 
 def test_the_remediator_and_alertmanager_mail_through_the_same_server_to_the_same_person():
@@ -625,3 +638,141 @@ def test_compose_settings_are_settings_the_programs_accept():
         # X_FILE is the file form of a secret X.
         unknown = {k for k in unknown if not (k.endswith("_FILE") and k[:-5] in listed)}
         assert not unknown, f"{name}: {sorted(unknown)}"
+
+
+# ------------------------------------------------------------------------------------------------
+# The Docker action and the socket proxy
+
+
+def networks_of(name):
+    nets = service(name).get("networks", ["default"])
+    return set(nets if isinstance(nets, list) else nets.keys())
+
+
+def proxy_sections():
+    """The proxy's switches as its haproxy.cfg reads them: the image's defaults (Dockerfile at
+    v0.4.1: PING, VERSION, EVENTS on) overridden by the service's environment."""
+    sections = {"PING": True, "VERSION": True, "EVENTS": True}
+    for k, v in service(PROXY)["environment"].items():
+        sections[k] = str(v) == "1"
+    return sections
+
+
+def test_the_remediator_restarts_frigates_container_through_the_socket_proxy_alone():
+    c = compose()
+    env = service("frigate-remediator")["environment"]
+    assert env["FRIGATE_HC_RESTART_ACTION"] == "docker"
+    assert env["FRIGATE_HC_DOCKER_HOST"] == f"tcp://{PROXY}:{PROXY_PORT}"
+    assert env["FRIGATE_HC_DOCKER_CONTAINER"] == service("frigate")["container_name"]
+    assert "FRIGATE_HC_DOCKER_CONTAINER_LABEL" not in env
+    proxy = service(PROXY)
+    assert proxy["image"].startswith("ghcr.io/tecnativa/docker-socket-proxy:")
+    assert f"{DOCKER_SOCKET}:{DOCKER_SOCKET}:ro" in proxy["volumes"]
+    assert not proxy.get("ports"), "the Docker API must not be published"
+    # Only the socket proxy holds the socket; it sits on an internal network with the programs
+    # that use the Docker API (the remediator; the exporter only with LOG_SOURCE=docker).
+    for name, s in c["services"].items():
+        if name != PROXY:
+            assert not any(DOCKER_SOCKET in str(v) for v in s.get("volumes", [])), name
+    (net,) = networks_of(PROXY)
+    assert c["networks"][net]["internal"] is True
+    users = {n for n in c["services"] if net in networks_of(n)} - {PROXY}
+    docker_users = {n for n in ("frigate-exporter", "frigate-remediator")
+                    if service(n)["environment"].get("FRIGATE_HC_RESTART_ACTION") == "docker"
+                    or service(n)["environment"].get("FRIGATE_HC_LOG_SOURCE") == "docker"}
+    assert users == docker_users == {"frigate-remediator"}
+    # The remediator still reaches Frigate and is reached by Alertmanager and Prometheus.
+    for other in ("frigate", "alertmanager", "prometheus"):
+        assert networks_of("frigate-remediator") & networks_of(other), other
+
+
+def test_the_socket_proxy_lets_through_the_remediators_calls_and_little_else(tmp_path):
+    """The real remediator with the Compose settings restarts Frigate through the Docker Engine
+    API double applying the proxy service's switches (docker-socket-proxy's haproxy.cfg rules):
+    two observations, one restart, nothing denied; what the proxy service denies (images, exec,
+    the daemon's info, a switch left at 0) is denied."""
+    if not REMEDIATOR.exists():
+        pytest.fail(f"{REMEDIATOR} not built (scripts/build.sh)")
+    sections = proxy_sections()
+    assert {k for k, on in sections.items() if on} == {"PING", "CONTAINERS", "POST"}
+    switches = ",".join(f"{k}={int(on)}" for k, on in sections.items())
+    sim = Proc([PY, SIMULATOR, "--port", "0", "--control-port", "0", "--version", "0.17",
+                "--start-uptime", "3600", "--restart-downtime", "1"],
+               name="frigate-sim", logdir=tmp_path)
+    docker = None
+    remediator = None
+    try:
+        sim_port = sim.wait_for(r"listening on .*:(\d+)").group(1)
+        sim_control = sim.wait_for(r"control on .*:(\d+)").group(1)
+        docker = Proc([PY, DOCKER_DOUBLE, "--port", "0", "--name", service("frigate")["container_name"],
+                       "--socket-proxy", switches, "--restart-seconds", "0.3",
+                       "--frigate-sim-control", f"http://127.0.0.1:{sim_control}"],
+                      name="docker-api-double", logdir=tmp_path)
+        tcp = docker.wait_for(r"listening on tcp://([0-9.:]+)").group(1)
+        control(tcp, "container", {"started_at": time.time() - 3600})
+        port = free_port()
+        env = local_program_env("frigate-remediator", tmp_path, port)
+        env["FRIGATE_HC_FRIGATE_URL"] = f"http://127.0.0.1:{sim_port}"
+        env["FRIGATE_HC_DOCKER_HOST"] = f"tcp://{tcp}"
+        env["FRIGATE_HC_SMTP_HOST"] = "127.0.0.1"  # no mail server: the mail fails, not the test
+        env["FRIGATE_HC_SMTP_PORT"] = str(free_port())
+        env["FRIGATE_HC_OBSERVATION_INTERVAL_SECONDS"] = "0"  # two webhooks a moment apart count
+        remediator = Proc([REMEDIATOR], env=env, name="frigate-remediator", logdir=tmp_path)
+        url = f"http://127.0.0.1:{port}"
+        wait_until(lambda: http_status(url + "/metrics") == 200, 15, what="remediator serving")
+        token = pathlib.Path(env["FRIGATE_HC_WEBHOOK_TOKEN_FILE"]).read_text()
+        outcomes = [post_webhook(url, token)["decisions"][0]["outcome"] for _ in range(2)]
+        assert outcomes == ["waiting", "restart"]
+        wait_until(lambda: [r for r in control(tcp, "requests") if r["method"] == "POST"], 20,
+                   what="the restart")
+        requests = control(tcp, "requests")
+        assert not [r for r in requests if r.get("denied_by_proxy")], requests
+        (post,) = [r for r in requests if r["method"] == "POST"]
+        assert post["path"].endswith(f"/containers/{env['FRIGATE_HC_DOCKER_CONTAINER']}/restart")
+        assert post["query"] == f"t={env['FRIGATE_HC_DOCKER_STOP_TIMEOUT_SECONDS']}"
+        # The proxy service denies what it does not need (the double applies the same switches).
+        for method, path in (("GET", "/v1.41/images/json"), ("GET", "/v1.41/info"),
+                             ("GET", "/v1.41/version"), ("GET", "/v1.41/events"),
+                             ("POST", "/v1.41/exec/x/start")):
+            assert proxy_status(tcp, method, path) == 403, (method, path)
+        assert proxy_status(tcp, "GET", "/v1.41/containers/frigate/json") == 200
+    finally:
+        for p in (remediator, docker, sim):
+            if p:
+                p.stop()
+
+
+def proxy_status(tcp, method, path):
+    req = urllib.request.Request(f"http://{tcp}{path}", method=method,
+                                 data=b"" if method == "POST" else None)
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status
+    except urllib.error.HTTPError as e:
+        return e.code
+
+
+def control(tcp, path, payload=None):
+    data = None if payload is None else json.dumps(payload).encode()
+    req = urllib.request.Request(f"http://{tcp}/_double/{path}", data=data,
+                                 method="GET" if data is None else "POST")
+    with urllib.request.urlopen(req, timeout=10) as r:
+        return json.loads(r.read() or b"null")
+
+
+def post_webhook(url, token):
+    labels = {"alertname": "FrigateApiUnresponsive", "severity": "critical", "remediate": "restart",
+              "reason": "api_unresponsive"}
+    alert = {"status": "firing", "labels": labels, "annotations": {"summary": "Frigate's API hangs"},
+             "startsAt": "2026-11-28T06:40:44.425Z", "endsAt": "0001-01-01T00:00:00Z",
+             "generatorURL": "http://prometheus:9090/graph", "fingerprint": "864f93fb887d6ba5"}
+    body = {"receiver": "frigate-remediator", "status": "firing", "alerts": [alert],
+            "groupLabels": {"alertname": labels["alertname"]}, "commonLabels": labels,
+            "commonAnnotations": alert["annotations"], "externalURL": "http://alertmanager:9093",
+            "version": "4", "groupKey": '{}/{remediate="restart"}:{alertname="FrigateApiUnresponsive"}',
+            "truncatedAlerts": 0}
+    req = urllib.request.Request(url + "/webhook", data=json.dumps(body).encode(), method="POST",
+                                 headers={"Content-Type": "application/json",
+                                          "Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        return json.loads(r.read())
