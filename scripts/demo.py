@@ -7,7 +7,12 @@ server, injects a slow detector, and prints each step as it happens: fault injec
 changed, alert firing, webhook received, each gate's verdict, restart, mail, recovery. Then it
 keeps everything running so the pages can be looked at, until Ctrl-C stops every process.
 
-Usage: scripts/demo.sh [--fast] [--scale N] [--exit-after-recovery]
+With --docker the remediator restarts Frigate as Docker Compose users run it: RESTART_ACTION=docker
+against the Docker Engine API double (tests/doubles/docker_api_double.py) on a Unix socket, whose
+container `frigate` holds the simulator (restarting the container restarts the simulator), as
+tests/e2e does with Options(action="docker"). Without it: Frigate's own POST /api/restart.
+
+Usage: scripts/demo.sh [--fast] [--scale N] [--exit-after-recovery] [--docker]
   (scripts/demo.sh installs and builds first; this script uses build/default's programs.)
 """
 import argparse
@@ -46,6 +51,10 @@ def main():
     ap.add_argument("--fast", action="store_true", help="compress 30x (a quick check)")
     ap.add_argument("--exit-after-recovery", action="store_true",
                     help="stop everything after the story instead of waiting for Ctrl-C")
+    ap.add_argument("--docker", action="store_true",
+                    help="restart through the Docker Engine API (RESTART_ACTION=docker, the "
+                         "Engine API double in front of the simulator) instead of Frigate's "
+                         "POST /api/restart")
     args = ap.parse_args()
     scale = args.scale or (30.0 if args.fast else 2.0)
     if scale < 1:
@@ -59,8 +68,9 @@ def main():
     signal.signal(signal.SIGINT, lambda *a: stop.set())
     signal.signal(signal.SIGTERM, lambda *a: stop.set())
 
-    say("starting", f"time compressed {scale:g}x; work directory {work}")
-    stack = e2e.Stack(work, e2e.Options(timing=timing, ports=PORTS, bin_dir=bin_dir),
+    action = "docker" if args.docker else "frigate-api"
+    say("starting", f"time compressed {scale:g}x; restart action {action}; work directory {work}")
+    stack = e2e.Stack(work, e2e.Options(timing=timing, ports=PORTS, bin_dir=bin_dir, action=action),
                       on_event=say)
     try:
         stack.start()
@@ -70,8 +80,9 @@ def main():
   remediator status {stack.remediator_url}/   (JSON: {stack.remediator_url}/api/v1/state)
   exporter          {stack.exporter_url}/metrics   (verdict: {stack.exporter_url}/health)
   Frigate (sim)     {stack.sim_url}/api/stats
-  mail              {stack.maildir}  (SMTP on 127.0.0.1:{stack.smtp_port})
-""", flush=True)
+  mail              {stack.maildir}  (SMTP on 127.0.0.1:{stack.smtp_port})""" + (f"""
+  Docker API (double) unix://{stack.docker_sock}   (docker -H unix://{stack.docker_sock} inspect frigate)"""
+                if stack.docker_sock else "") + "\n", flush=True)
         story(stack, timing, say, stop)
         if not args.exit_after_recovery and not stop.is_set():
             say("running", "pages stay up; Ctrl-C stops everything")
@@ -126,7 +137,12 @@ def story(stack, t, say, stop):
         f"after the fault, {(e2e.parse_time(restart['at']) - t_fault) * t.scale:.0f}s "
         "at the shipped timings)")
     wait(lambda: stack.frigate_restarts() >= 1, 120, "Frigate to restart")
-    say("frigate restarted", "POST /api/restart; the API went down and came back")
+    if stack.docker_sock:
+        [post] = stack.docker_restarts()
+        say("frigate restarted", f"POST {post['path']}?{post['query']} to the Docker Engine API; "
+            "the container stopped and started, Frigate's API came back")
+    else:
+        say("frigate restarted", "POST /api/restart; the API went down and came back")
     mail = wait(lambda: stack.remediator_mails("restarted"), 120, "the mail")[0]
     say("mail sent", mail["subject"])
     for line in mail["body"].splitlines()[:24]:
