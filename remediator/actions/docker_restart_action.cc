@@ -6,7 +6,8 @@
 
 namespace fhc::remediator {
 
-std::string DockerLeaveAloneReason(const docker::ContainerInfo& c) {
+std::string DockerLeaveAloneReason(const docker::ContainerInfo& c,
+                                   std::optional<long> previous_restart_count) {
   const std::string name = "container " + c.name;
   if (c.restarting || c.status == "restarting") {
     return name + " is being restarted by Docker's restart policy (RestartCount " +
@@ -16,6 +17,11 @@ std::string DockerLeaveAloneReason(const docker::ContainerInfo& c) {
   if (!c.running || c.status != "running") {
     return name + " is " + (c.status.empty() ? std::string("not running") : c.status) +
            ", not running: stopped on purpose or not ours to start";
+  }
+  if (previous_restart_count && c.restart_count > *previous_restart_count) {
+    return name + " was restarted by Docker's restart policy since the previous observation " +
+           "(RestartCount " + std::to_string(*previous_restart_count) + " -> " +
+           std::to_string(c.restart_count) + "): left to Docker";
   }
   return "";
 }
@@ -77,6 +83,19 @@ Result<RecoveryStatus> DockerRestartAction::CheckRecovery(const Target& target,
                         "container " + c->name + " is " + c->status + ", not yet restarted"};
 }
 
+std::optional<long> DockerRestartAction::PreviousRestartCount(const docker::ContainerInfo& c) {
+  std::lock_guard<std::mutex> lock(seen_mu_);
+  std::optional<long> previous;
+  if (!seen_id_.empty() && seen_id_ == c.id) previous = seen_restart_count_;
+  seen_id_ = c.id;
+  seen_restart_count_ = c.restart_count;
+  return previous;
+}
+
+void DockerRestartAction::NoteObservation(const Target&) {
+  if (auto c = Inspect()) PreviousRestartCount(*c);
+}
+
 Result<TargetFacts> DockerRestartAction::GatherFacts(const Target&) {
   TargetFacts facts;
   facts.kubernetes = false;
@@ -86,7 +105,7 @@ Result<TargetFacts> DockerRestartAction::GatherFacts(const Target&) {
     facts.frigate_started_at_error = c.error();
     return facts;
   }
-  if (std::string why = DockerLeaveAloneReason(*c); !why.empty()) {
+  if (std::string why = DockerLeaveAloneReason(*c, PreviousRestartCount(*c)); !why.empty()) {
     facts.frigate_started_at_error = why;
   } else if (!c->started_at) {
     facts.frigate_started_at_error = "container " + c->name + " reports no State.StartedAt";

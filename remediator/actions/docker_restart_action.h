@@ -10,7 +10,14 @@
 // exited/dead/created one (stopped on purpose, or not ours to start) give no start time and an
 // error saying so; facts.frigate_started_at_required makes the startup grace gate block on that
 // (fail closed), so such a container is left alone with the reason in the decision and the mail.
+// A running container whose RestartCount rose since the previous observation (an earlier
+// GatherFacts or NoteObservation of the same container ID) was restarted by Docker's restart
+// policy in between: it is left alone the same way, saying so. The first look has nothing to
+// compare with; a recreated container (new ID) starts over. Our own restart does not raise
+// RestartCount (Docker counts only its policy's restarts).
 // The Kubernetes-only gates are "not applicable" (uses_kubernetes() is false).
+#include <mutex>
+#include <optional>
 #include <string>
 
 #include "common/clock/clock.h"
@@ -39,20 +46,29 @@ class DockerRestartAction final : public RestartAction {
   Result<RecoveryStatus> CheckRecovery(const Target& target,
                                        const RestartReceipt& receipt) override;
   Result<TargetFacts> GatherFacts(const Target& target) override;
+  // Inspects the container to remember its RestartCount for the next observation.
+  void NoteObservation(const Target& target) override;
   // True when the container started at or after the intent timestamp (second precision).
   Result<bool> RestartHappened(const Target& target, const std::string& intent_timestamp) override;
 
  private:
   Result<docker::ContainerInfo> Inspect();
+  // The RestartCount seen at the previous look at container c (same ID), remembering c's.
+  std::optional<long> PreviousRestartCount(const docker::ContainerInfo& c);
 
   docker::Client& docker_;
   std::string container_;
   int stop_timeout_seconds_;
   std::string label_;
   RestartAction* frigate_ = nullptr;
+  std::mutex seen_mu_;  // webhook and restart worker threads both look
+  std::string seen_id_;
+  long seen_restart_count_ = 0;
 };
 
 // Why Docker's own state says "leave it alone", or "" when the container runs normally. Pure.
-std::string DockerLeaveAloneReason(const docker::ContainerInfo& c);
+// previous_restart_count: the container's RestartCount at the previous observation, if any.
+std::string DockerLeaveAloneReason(const docker::ContainerInfo& c,
+                                   std::optional<long> previous_restart_count = std::nullopt);
 
 }  // namespace fhc::remediator

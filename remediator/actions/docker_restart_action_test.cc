@@ -37,5 +37,19 @@ TEST(DockerLeaveAloneReason, DockersOwnRestartsPausesAndStopsAreLeftAloneSayingW
   EXPECT_NE(DockerLeaveAloneReason(Container("removing", true)), "");
 }
 
+TEST(DockerLeaveAloneReason, ARestartCountThatRoseSinceThePreviousObservationIsDockersWork) {
+  EXPECT_THAT(DockerLeaveAloneReason(Container("running", true, false, false, 5), 3),
+              HasSubstr("was restarted by Docker's restart policy since the previous observation "
+                        "(RestartCount 3 -> 5): left to Docker"));
+  // Unchanged, or nothing to compare with (the first look): ours.
+  EXPECT_EQ(DockerLeaveAloneReason(Container("running", true, false, false, 5), 5), "");
+  EXPECT_EQ(DockerLeaveAloneReason(Container("running", true, false, false, 5)), "");
+  // A lower count is another container's history, not a restart.
+  EXPECT_EQ(DockerLeaveAloneReason(Container("running", true, false, false, 0), 4), "");
+  // Docker restarting it right now says so first.
+  EXPECT_THAT(DockerLeaveAloneReason(Container("restarting", true, false, true, 6), 5),
+              HasSubstr("is being restarted by Docker's restart policy (RestartCount 6)"));
+}
+
 }  // namespace
 }  // namespace fhc::remediator

@@ -25,6 +25,10 @@ Result<RecoveryStatus> DryRunAction::CheckRecovery(const Target&, const RestartR
   return RecoveryStatus{RecoveryState::kRecovered, "dry run: nothing was restarted"};
 }
 
+void DryRunAction::NoteObservation(const Target& target) {
+  if (facts_source_ != nullptr) facts_source_->NoteObservation(target);
+}
+
 Result<TargetFacts> DryRunAction::GatherFacts(const Target& target) {
   if (facts_source_ != nullptr) return facts_source_->GatherFacts(target);
   TargetFacts facts;

@@ -18,7 +18,8 @@ class DryRunAction final : public RestartAction {
     std::string intent_timestamp;
   };
 
-  // facts_source may be null; it is only ever asked for GatherFacts and uses_kubernetes().
+  // facts_source may be null; it is only ever asked for GatherFacts, NoteObservation and
+  // uses_kubernetes().
   explicit DryRunAction(RestartAction* facts_source = nullptr);
 
   std::string name() const override { return "dry-run"; }
@@ -29,6 +30,7 @@ class DryRunAction final : public RestartAction {
   Result<RecoveryStatus> CheckRecovery(const Target& target,
                                        const RestartReceipt& receipt) override;
   Result<TargetFacts> GatherFacts(const Target& target) override;
+  void NoteObservation(const Target& target) override;
   // Always false: a dry run never restarts.
   Result<bool> RestartHappened(const Target& target, const std::string& intent_timestamp) override;
 

@@ -53,6 +53,10 @@ class RestartAction {
   // Facts for the gates. Facts that could not be learned are absent with their *_error set; the
   // call itself fails only when the action cannot work at all.
   virtual Result<TargetFacts> GatherFacts(const Target& target) = 0;
+  // An observation of the target that asks for no facts (a gate without facts already blocks):
+  // an action whose facts compare with the previous observation takes its baseline here.
+  // Never fails; most actions ignore it.
+  virtual void NoteObservation(const Target& target) { (void)target; }
   // Crash recovery: whether the restart recorded with this intent timestamp took place.
   virtual Result<bool> RestartHappened(const Target& target,
                                        const std::string& intent_timestamp) = 0;

@@ -81,7 +81,10 @@ http::ServerResponse WebhookHandler::Handle(const http::ServerRequest& request) 
     for (const auto& t : seen.need_decision) {
       if (engine_.NeedsFacts(probe, t, now)) {
         facts[t.Key()] = FactsOrErrors(action_, t);
-      } else if (config_.email_enabled) {
+        continue;
+      }
+      action_.NoteObservation(t);  // e.g. docker: the RestartCount to compare the next one with
+      if (config_.email_enabled) {
         for (const auto& m : engine_.Decide(probe, t, nullptr, now).mails) {
           mailed.push_back(m.target);
         }

@@ -75,6 +75,32 @@ def test_a_container_docker_is_restarting_is_left_alone(remediator, docker_doubl
     assert docker_restarts(d) == []
 
 
+def test_a_container_docker_restarted_since_the_previous_observation_is_left_alone(
+        remediator, docker_double):
+    """RestartCount rose between two observations (Docker's restart policy restarted Frigate in
+    between, and it runs again): left alone, the reason says so. The first observation asks for
+    no facts (the consecutive-failures gate blocks it) yet gives the baseline."""
+    d = docker_double()
+    d.container(started_at=time.time() - 3600, restart_count=2)
+    r = remediator(RESTART_ACTION="docker", DOCKER_HOST="unix://" + d.sock,
+                   CONSECUTIVE_FAILURES_REQUIRED="2", STARTUP_GRACE_PERIOD_SECONDS="60")
+    status, body = r.post(notification())
+    assert body["decisions"][0]["outcome"] == "waiting", body
+    # Docker restarted it meanwhile; a grace period shorter than the gap between observations
+    # would let the new start pass: the count is what tells.
+    d.container(started_at=time.time() - 120, restart_count=3)
+    status, body = r.post(notification())
+    assert body["decisions"][0] == {"target": "nvr/frigate", "outcome": "blocked",
+                                    "gate": "startup_grace"}, body
+    reason = verdict(last_decision(r.target()), "startup_grace")["reason"]
+    assert "was restarted by Docker's restart policy since the previous observation " \
+           "(RestartCount 2 -> 3)" in reason, reason
+    # Steady again: the next observation restarts.
+    status, body = r.post(notification())
+    assert body["decisions"][0]["outcome"] == "restart", body
+    wait_until(lambda: docker_restarts(d), timeout=20, what="the restart")
+
+
 def test_a_refused_restart_is_reported_plainly(remediator, docker_double):
     d = docker_double()
     d.error("/restart$", 409, "Cannot restart container frigate: container is marked for removal",
